@@ -1,0 +1,136 @@
+"""The ``newsletter`` command. Heavy modules are imported only by the command that needs them."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import textwrap
+
+from newsletter import __version__
+from newsletter.errors import NewsletterError
+
+# command name -> (module that implements it, one-line help, examples)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("newsletter.authoring", "create a new newsletter project in DIR", """
+        newsletter init my-digest
+        newsletter init .            # the current folder, if it is empty"""),
+    "new-week": ("newsletter.authoring", "create the issue file for a week (default: this week)", """
+        newsletter new-week
+        newsletter new-week --date 2024-09-16"""),
+    "add": ("newsletter.authoring", "append an entry to this week's (or a given week's) issue", """
+        newsletter add https://arxiv.org/abs/2409.12917 --org "Google DeepMind" \\
+            --title "Training Language Models to Self-Correct via Reinforcement Learning" \\
+            --summary "SCoRe: multi-turn online RL로 self-correction 능력 향상"
+        newsletter add https://github.com/karpathy/minbpe --week 2024-02-W3"""),
+    "check": ("newsletter.check", "check issue files against the house style and link rules", """
+        newsletter check
+        newsletter check issues/2024/2024-09-W3.yaml --format json
+        newsletter check --fix
+        newsletter check --select link-tracking,link-arxiv-form --diff"""),
+    "rules": ("newsletter.check", "list every check rule with its severity and description", """
+        newsletter rules"""),
+    "build": ("newsletter.build", "write the Markdown digest, the emails and the feeds", """
+        newsletter build
+        newsletter build --out public/
+        newsletter build --layout post"""),
+    "publish": ("newsletter.publish", "check, build and record the publish time of an issue", """
+        newsletter publish               # the latest unpublished issue
+        newsletter publish 2024-09-W3"""),
+    "import": ("newsletter.importer", "turn an existing Markdown archive into issue files", """
+        newsletter import README.md
+        newsletter import README.md --dry-run --report report.json
+        newsletter import blog/2023-12.md --format post"""),
+    "schema": ("newsletter.schema", "print the JSON Schema of an issue file", """
+        newsletter schema > issue.schema.json"""),
+    "preview": ("newsletter.build", "serve one issue's email on localhost for a look", """
+        newsletter preview 2024-09-W3"""),
+}
+
+
+def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
+    if name == "init":
+        p.add_argument("dir", help="folder for the new project (must be empty or absent)")
+        p.add_argument("--language", choices=["ko", "en"], default="en", help="language of labels and month names")
+    elif name == "new-week":
+        p.add_argument("--date", help="a day in the week (YYYY-MM-DD); default: today in the configured time zone")
+    elif name == "add":
+        p.add_argument("url", help="the link")
+        p.add_argument("--type", help="entry type; inferred from the link's host when absent")
+        p.add_argument("--org", action="append", default=[], help="organisation (repeat for several)")
+        p.add_argument("--title", help="link text (default: the URL)")
+        p.add_argument("--icon", help="decoration emoji before the title")
+        p.add_argument("--note", help="text after the link, e.g. '(ICLR 2024)'")
+        p.add_argument("--summary", action="append", default=[], metavar="TEXT", help="a summary bullet (repeat for several)")
+        p.add_argument("--week", metavar="ID", help="issue id such as 2024-09-W3 (default: this week)")
+        p.add_argument("--allow-duplicate", action="store_true", help="add even if the URL is already in the archive")
+    elif name == "check":
+        p.add_argument("paths", nargs="*", metavar="PATH", help="issue files or folders (default: issues/)")
+        p.add_argument("--format", choices=["text", "json", "github"], default="text")
+        p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+        p.add_argument("--diff", action="store_true", help="show the safe fixes as a diff; write nothing")
+        p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+        p.add_argument("--select", metavar="RULE,...", help="only these rules")
+        p.add_argument("--ignore", metavar="RULE,...", help="skip these rules")
+        p.add_argument("--list-rules", action="store_true", help="print the rule catalogue and exit")
+    elif name == "build":
+        p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
+        p.add_argument("--layout", choices=["archive", "post", "daily"], help="Markdown layout of the issue pages")
+        p.add_argument("--watch", action="store_true", help="rebuild whenever a source changes")
+    elif name == "publish":
+        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the latest unpublished issue)")
+        p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
+    elif name == "import":
+        p.add_argument("file", metavar="FILE.md", help="the Markdown archive to import")
+        p.add_argument("--into", metavar="DIR", help="folder for the issue files (default: issues/)")
+        p.add_argument("--format", choices=["archive", "post", "daily"], default="archive")
+        p.add_argument("--dry-run", action="store_true", help="write nothing; print the report")
+        p.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
+        p.add_argument("--force", action="store_true", help="overwrite existing issue files")
+    elif name == "preview":
+        p.add_argument("id", metavar="ID", help="issue id")
+        p.add_argument("--port", type=int, default=8000)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsletter",
+        description="Write a curated link newsletter in YAML, check it, and publish it as Markdown, HTML email and RSS/Atom.",
+        epilog="Run 'newsletter COMMAND --help' for a command's options and examples.",
+    )
+    parser.add_argument("-C", dest="directory", metavar="DIR", help="run in the project at DIR instead of the current one")
+    parser.add_argument("--version", action="version", version=f"newsletter {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text, examples) in COMMANDS.items():
+        p = sub.add_parser(
+            name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
+            epilog="examples:\n" + textwrap.dedent(examples).strip("\n"),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _add_arguments(name, p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(COMMANDS[args.command][0])
+    from newsletter.project import Project
+
+    try:
+        project = Project.find(args.directory)
+        return module.run(project, args)
+    except NewsletterError as e:
+        print(f"newsletter: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # a bug, not the user's fault: one line unless debugging
+        if os.environ.get("NEWSLETTER_DEBUG"):
+            raise
+        print(f"newsletter: internal error: {type(e).__name__}: {e} (set NEWSLETTER_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1

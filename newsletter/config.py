@@ -1,0 +1,201 @@
+"""``newsletter.toml``: the project's settings, with defaults that make an empty file work."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from newsletter.errors import NewsletterError
+
+CONFIG_NAME = "newsletter.toml"
+RuleLevel = Literal["error", "warning", "info", "off"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EntryType(_Strict):
+    """One kind of entry: its emoji, the legend text, and the link hosts typical for it."""
+
+    emoji: str
+    label: str
+    hosts: list[str] = []
+    # other spellings of the emoji accepted on import (e.g. without the zero-width joiner)
+    aliases: list[str] = []
+
+
+def _default_types() -> dict[str, EntryType]:
+    return {
+        "paper": EntryType(
+            emoji="📜",
+            label="Paper link",
+            hosts=[
+                "arxiv.org", "openreview.net", "aclanthology.org", "nature.com", "science.org",
+                "proceedings.mlr.press", "papers.nips.cc", "proceedings.neurips.cc",
+                "openaccess.thecvf.com", "ojs.aaai.org", "dl.acm.org", "ieeexplore.ieee.org",
+                "iclr.cc", "icml.cc", "neurips.cc", "jmlr.org", "semanticscholar.org",
+                "huggingface.co/papers", "paperswithcode.com",
+            ],
+            aliases=["📃", "📄"],
+        ),
+        "dev": EntryType(
+            emoji="🧑🏻‍💻",
+            label="Developer blog & Github link",
+            hosts=["github.com", "gist.github.com", "huggingface.co", "github.blog", "pypi.org", "kaggle.com"],
+            aliases=["🧑🏻💻", "👩🏻‍💻", "👨🏻‍💻", "🧑‍💻"],
+        ),
+        "news": EntryType(
+            emoji="🗞️",
+            label="News",
+            hosts=["theverge.com", "techcrunch.com", "reuters.com", "bloomberg.com", "cnbc.com", "wired.com", "nytimes.com"],
+            aliases=["🗞", "📰"],
+        ),
+    }
+
+
+def _default_month_emoji() -> dict[int, str]:
+    return {1: "🙇🏻", 2: "☃", 3: "🌱", 4: "🌸", 5: "🏕️", 6: "🌞", 7: "☔️", 8: "🔥", 9: "🙇🏻", 10: "🎃", 11: "🍁", 12: "🎄"}
+
+
+class DigestConfig(_Strict):
+    """The Markdown archive: where it goes and how it is laid out."""
+
+    path: str = "dist/digest.md"
+    order: Literal["oldest-first", "newest-first"] = "oldest-first"
+    # the character between the type emoji and the rest of the entry line
+    separator: str = " "
+    layout: Literal["archive", "post", "daily"] = "archive"
+
+
+class EmailConfig(_Strict):
+    """Settings of the HTML email and the ready-to-send message."""
+
+    from_address: str = "newsletter@example.com"
+    to_address: str = "subscribers@example.com"
+    # placeholder your email service replaces per recipient, e.g. "{{unsubscribe_url}}" or "*|UNSUB|*"
+    unsubscribe_url: str = "{{unsubscribe_url}}"
+    list_unsubscribe: str = ""
+    size_warning_kb: int = 102
+
+
+class FeedConfig(_Strict):
+    limit: int = Field(20, ge=1)
+
+
+class CheckConfig(_Strict):
+    """Per-rule severity overrides and the data the rules use."""
+
+    rules: dict[str, RuleLevel] = {}
+    tracking_params: list[str] = []
+    orgs: list[str] = []
+    org_aliases: dict[str, str] = {}
+
+
+class Config(_Strict):
+    """Everything in ``newsletter.toml``."""
+
+    title: str = "Newsletter"
+    description: str = ""
+    base_url: str = "https://example.com/"
+    author: str = ""
+    language: Literal["ko", "en"] = "en"
+    # language of week labels and month headings, when it differs from the content's
+    label_language: Literal["ko", "en"] | None = None
+    timezone: str = "Asia/Seoul"
+    week_rule: Literal["day-of-month", "monday"] = "day-of-month"
+    types: dict[str, EntryType] = Field(default_factory=_default_types)
+    month_emoji: dict[int, str] = Field(default_factory=_default_month_emoji)
+    digest: DigestConfig = DigestConfig()
+    email: EmailConfig = EmailConfig()
+    feed: FeedConfig = FeedConfig()
+    check: CheckConfig = CheckConfig()
+
+    @field_validator("base_url")
+    @classmethod
+    def _slash(cls, v: str) -> str:
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from dateutil import tz
+
+        if tz.gettz(v) is None:
+            raise ValueError(f"unknown time zone {v!r}; use an IANA name such as 'Asia/Seoul'")
+        return v
+
+    @field_validator("types")
+    @classmethod
+    def _some_types(cls, v: dict[str, EntryType]) -> dict[str, EntryType]:
+        if not v:
+            raise ValueError("at least one entry type is needed")
+        return v
+
+    @property
+    def labels(self) -> str:
+        """The language of week labels and month names."""
+        return self.label_language or self.language
+
+    def type_for_emoji(self, emoji: str) -> str | None:
+        """The type name whose emoji (or an alias of it) is ``emoji``."""
+        for name, t in self.types.items():
+            if emoji == t.emoji or emoji in t.aliases:
+                return name
+        return None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a ``newsletter.toml``; errors name the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise NewsletterError(f"cannot read the config: {e}", str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        line, col = (int(m[1]), int(m[2])) if m else (None, None)
+        msg = re.sub(r"\s*\(at line.*\)$", "", str(e))
+        raise NewsletterError(f"invalid TOML: {msg}", str(path), line, col) from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = [str(p) for p in err["loc"]]
+        line = _locate(text, loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown setting '{loc[-1]}'"
+        raise NewsletterError(f"{'.'.join(loc)}: {msg}", str(path), line, 1) from None
+
+
+def _locate(text: str, loc: list[str]) -> int:
+    """Best-effort line of a dotted setting in TOML text (tomllib keeps no positions)."""
+    lines = text.splitlines()
+    table: list[str] = []
+    best = 1
+    for n, line in enumerate(lines, 1):
+        s = line.strip()
+        if m := re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", s):
+            table = [p.strip().strip('"') for p in m[1].split(".")]
+            if table == loc[: len(table)]:
+                best = n
+            continue
+        if m := re.match(r'^"?([\w-]+)"?\s*=', s):
+            if table + [m[1]] == loc[: len(table) + 1]:
+                return n
+    return best
+
+
+def find_project(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding a ``newsletter.toml`` (else ``start``)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return start

@@ -1,0 +1,279 @@
+"""Read issue files: YAML → plain data with source positions → validated :class:`Issue`.
+
+Parsing uses libyaml's composer (fast, constructs no objects) and keeps the node
+tree, so any value can later be traced to its file, line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from newsletter.config import Config
+from newsletter.errors import Diagnostic
+from newsletter.model import Entry, Issue
+from newsletter.weeks import parse_issue_id, week_of_month
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PathKey = tuple[str | int, ...]
+MAX_DEPTH = 64
+_STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
+
+class _LoadError(Exception):
+    def __init__(self, message: str, node: yaml.Node | None = None, rule: str = "schema"):
+        super().__init__(message)
+        self.message, self.node, self.rule = message, node, rule
+
+
+@dataclass
+class Source:
+    """The text of one YAML file and its node tree, for locating values."""
+
+    path: Path
+    display: str
+    text: str
+    root: yaml.Node | None = None
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def node(self, path: PathKey) -> tuple[yaml.Node | None, yaml.Node | None, bool]:
+        """(key node, value node, found) at ``path``; the deepest existing ancestor when absent."""
+        key, node = None, self.root
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for k, v in node.value:
+                    if k.value == part:
+                        key, node = k, v
+                        break
+                else:
+                    return key, node, False
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                key, node = None, node.value[part]
+            else:
+                return key, node, False
+        return key, node, True
+
+    def position(self, path: PathKey = (), *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value (or its key) at ``path``."""
+        k, v, _ = self.node(path)
+        n = k if key and k is not None else v
+        if n is None:
+            return (1, 1)
+        return n.start_mark.line + 1, n.start_mark.column + 1
+
+    def span(self, path: PathKey) -> tuple[int, int] | None:
+        """Character offsets of the value at exactly ``path``, or None when absent."""
+        _, v, found = self.node(path)
+        return (v.start_mark.index, v.end_mark.index) if found and v is not None else None
+
+    def line(self, n: int) -> str:
+        """The text of 1-based line ``n`` (empty past the end)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines[n - 1] if 0 < n <= len(self._lines) else ""
+
+    def diagnostic(self, path: PathKey, rule: str, message: str, severity: str = "error", *, key: bool = False) -> Diagnostic:
+        line, col = self.position(path, key=key)
+        return Diagnostic(self.display, line, col, rule, message, severity)  # type: ignore[arg-type]
+
+
+@dataclass
+class LoadedIssue:
+    """An issue file after loading: the validated model (None if invalid) and its source."""
+
+    id: str
+    source: Source
+    issue: Issue | None
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
+    """Read a file as UTF-8 (a BOM is allowed); report unreadable or undecodable files."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return None, [Diagnostic(display, 1, 1, "yaml-syntax", f"cannot read file: {e.strerror or e}")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return None, [Diagnostic(display, line, col, "yaml-syntax", "file is not valid UTF-8; save it as UTF-8")]
+
+
+def parse_yaml(text: str, path: Path, display: str) -> tuple[Source, Any, list[Diagnostic]]:
+    """Parse YAML text into (source, plain data, diagnostics); data is None on error."""
+    source = Source(path, display, text)
+    try:
+        source.root = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = e.problem or e.context or "invalid YAML"
+        return source, None, [Diagnostic(display, line, col, "yaml-syntax", f"{problem}; fix the YAML syntax here")]
+    except yaml.YAMLError as e:
+        return source, None, [Diagnostic(display, 1, 1, "yaml-syntax", str(e).splitlines()[0])]
+    except RecursionError:
+        return source, None, [Diagnostic(display, 1, 1, "yaml-syntax", f"nesting is too deep (over {MAX_DEPTH} levels)")]
+    try:
+        data = _plain(source.root, set(), 0) if source.root is not None else None
+    except _LoadError as e:
+        line, col = (e.node.start_mark.line + 1, e.node.start_mark.column + 1) if e.node else (1, 1)
+        return source, None, [Diagnostic(display, line, col, e.rule, e.message)]
+    return source, data, []
+
+
+def _plain(node: yaml.Node, seen: set[int], depth: int) -> Any:
+    """Turn a node into str/None/list/dict, rejecting aliases, custom tags and duplicate keys."""
+    if id(node) in seen:
+        raise _LoadError("YAML anchors and aliases are not supported; write the value out", node)
+    if depth > MAX_DEPTH:
+        raise _LoadError(f"nesting is too deep (over {MAX_DEPTH} levels)", node, "yaml-syntax")
+    if node.tag not in _STANDARD_TAGS:
+        raise _LoadError(f"YAML tag {node.tag!r} is not allowed; remove it", node)
+    if isinstance(node, yaml.ScalarNode):
+        # every scalar is text: a title of `1984` or `yes` means the text the editor typed
+        return None if node.tag.endswith(":null") else node.value
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(n, seen, depth + 1) for n in node.value]
+    out: dict[str, Any] = {}
+    for k, v in node.value:
+        if not isinstance(k, yaml.ScalarNode):
+            raise _LoadError("a key must be plain text", k)
+        if k.value in out:
+            raise _LoadError(f"duplicate key '{k.value}'; keep only one", k)
+        out[k.value] = _plain(v, seen, depth + 1)
+    return out
+
+
+def load_issue(path: Path, config: Config, display: str | None = None) -> tuple[LoadedIssue, list[Diagnostic]]:
+    """Load and validate one issue file, returning every problem found as a diagnostic."""
+    display = display or str(path)
+    issue_id = path.stem
+    text, diags = read_text(path, display)
+    if text is None:
+        return LoadedIssue(issue_id, Source(path, display, ""), None), diags
+    return load_issue_text(text, path, config, display)
+
+
+def load_issue_text(text: str, path: Path, config: Config, display: str) -> tuple[LoadedIssue, list[Diagnostic]]:
+    """Like :func:`load_issue` for text already read."""
+    source, data, diags = parse_yaml(text, path, display)
+    loaded = LoadedIssue(path.stem, source, None)
+    if diags:
+        return loaded, diags
+    if not isinstance(data, dict):
+        what = "empty" if data is None else "not a mapping of keys"
+        return loaded, [source.diagnostic((), "schema", f"an issue file must be a mapping with at least `date:`; this one is {what}")]
+    try:
+        issue = Issue.model_validate(data)
+    except ValidationError as e:
+        return loaded, _validation_diagnostics(e, data, source)
+    diags = _semantic_checks(issue, loaded.id, source, config)
+    loaded.issue = issue
+    return loaded, diags
+
+
+def _semantic_checks(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
+    """Checks that need the config or the file name: entry types and the week of ``date``."""
+    diags = []
+    for i, entry in enumerate(issue.entries):
+        if entry.type not in config.types:
+            known = ", ".join(config.types)
+            msg = f"unknown entry type '{entry.type}'{_did_you_mean(entry.type, list(config.types))}; use one of: {known} (or add it under [types] in newsletter.toml)"
+            diags.append(source.diagnostic(("entries", i, "type"), "type-unknown", msg))
+    parsed = parse_issue_id(issue_id)
+    if parsed:
+        year, month, week = parsed
+        d = issue.date
+        if (d.year, d.month, week_of_month(d, config.week_rule)) != (year, month, week):
+            diags.append(source.diagnostic(
+                ("date",), "date-invalid",
+                f"date {d.isoformat()} is not in week {issue_id} named by the file; correct the date or rename the file",
+            ))
+    return diags
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {str: "text", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_FIELDS = {"issue": list(Issue.model_fields), "entry": list(Entry.model_fields), "bullet": ["text", "items"]}
+_UNION_TAGS = {"str", "Bullet"}
+
+
+def _data_path(loc: tuple, data: Any) -> tuple[PathKey, Any, Any]:
+    """Strip union-branch tags from a pydantic location: (path, value, parent)."""
+    path: list[str | int] = []
+    value, parent = data, None
+    for part in loc:
+        if isinstance(value, dict) and part in value:
+            parent, value = value, value[part]
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            parent, value = value, value[part]
+        elif part in _UNION_TAGS:
+            continue
+        else:
+            path.append(part)
+            parent, value = value, None
+            break
+        path.append(part)
+    return tuple(path), value, parent
+
+
+def _fields_for(path: PathKey) -> list[str]:
+    if not path:
+        return _FIELDS["issue"]
+    if len(path) == 2 and path[0] == "entries":
+        return _FIELDS["entry"]
+    return _FIELDS["bullet"]
+
+
+def _validation_diagnostics(err: ValidationError, data: Any, source: Source) -> list[Diagnostic]:
+    out: dict[tuple, Diagnostic] = {}
+    for e in err.errors():
+        path, value, parent = _data_path(e["loc"], data)
+        kind, key = e["type"], path[-1] if path else ""
+        container = path[:-1]
+        in_union = any(p in _UNION_TAGS for p in e["loc"])
+        if in_union and isinstance(value, dict) and "str" in e["loc"]:
+            continue  # the item is a mapping: only the Bullet branch's errors matter
+        if kind == "missing":
+            d = source.diagnostic(container, "schema", f"missing required key '{key}'; add `{key}:` here")
+        elif kind == "extra_forbidden":
+            d = source.diagnostic(path, "schema", f"unknown key '{key}'{_did_you_mean(str(key), _fields_for(container))}; remove or rename it", key=True)
+        elif path == ("date",):
+            d = source.diagnostic(path, "date-invalid", f"'{value}' is not a valid date; write it as YYYY-MM-DD")
+        elif path == ("published",):
+            d = source.diagnostic(path, "schema", f"'{value}' is not a timestamp with a time zone, e.g. 2024-09-20T09:00:00+09:00")
+        elif in_union:
+            d = source.diagnostic(path, "schema", f"a summary item must be text or a mapping with `text:` and `items:`, not {_kind(value)}")
+        elif kind == "string_type":
+            d = source.diagnostic(path, "schema", f"'{key}' must be text, not {_kind(value)}")
+        elif kind == "list_type":
+            d = source.diagnostic(path, "schema", f"'{key}' must be a list, not {_kind(value)}")
+        elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            d = source.diagnostic(path, "schema", f"expected a mapping of keys here, not {_kind(value)}")
+        elif kind == "literal_error":
+            d = source.diagnostic(path, "schema", f"'{key}' {e['msg'].replace('Input should be', 'must be')}")
+        else:
+            d = source.diagnostic(path, "schema", f"'{key}': {e['msg']}")
+        out.setdefault((d.line, d.column, d.message), d)
+    return sorted(out.values(), key=lambda d: d.sort_key)

@@ -1,0 +1,70 @@
+"""The issue file format as pydantic models: the single source every command reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Union
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+Layout = Literal["archive", "post", "daily"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Bullet(_Strict):
+    """A summary bullet that carries nested bullets of its own."""
+
+    text: str = Field(description="Markdown text of the bullet.")
+    items: list["SummaryItem"] = Field(default=[], description="Nested bullets, to any depth.")
+
+
+SummaryItem = Union[str, Bullet]
+Bullet.model_rebuild()
+
+
+class Entry(_Strict):
+    """One link in an issue."""
+
+    type: str = Field(description="Entry type: paper, dev, news, or a type added in newsletter.toml.")
+    title: str = Field(description="The link text.")
+    url: str | None = Field(None, description="Where the entry points. Required by `newsletter check`.")
+    org: list[str] = Field([], description="Organisation(s), shown as [Org, Org]. A string or a list.")
+    icon: str | None = Field(None, description="A decoration emoji shown before the title.")
+    note: str | None = Field(None, description="Text after the link, e.g. (ICLR 2024).")
+    summary: list[SummaryItem] = Field([], description="Markdown bullets; an item may have nested items.")
+    authors: list[str] = Field([], description="Authors (daily-digest layout).")
+    image: str | None = Field(None, description="Image URL (daily-digest layout).")
+    tags: list[str] = Field([], description="Free-form tags.")
+    raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entry unchanged.")
+
+    @field_validator("org", "authors", "tags", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+
+class Issue(_Strict):
+    """One weekly issue: ``issues/<YYYY>/<YYYY>-<MM>-W<n>.yaml``."""
+
+    date: dt.date = Field(description="A day in the covered week (YYYY-MM-DD).")
+    label: str | None = Field(None, description="Overrides the computed week label, e.g. '1st ~ 3rd week'.")
+    title: str | None = Field(None, description="Headline used by the email and the feed.")
+    intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")
+    published: AwareDatetime | None = Field(None, description="Written by `newsletter publish`; never by hand.")
+    layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post or daily.")
+    raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
+    entries: list[Entry] = Field([], description="The links of the week.")
+
+
+def walk_summary(items: list[SummaryItem], depth: int = 0):
+    """Yield (depth, text, path of the text below ``summary``) for every bullet, depth-first."""
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            yield depth, item, (i,)
+        else:
+            yield depth, item.text, (i, "text")
+            for d, text, path in walk_summary(item.items, depth + 1):
+                yield d, text, (i, "items") + path

@@ -1,0 +1,78 @@
+"""A newsletter project on disk: its root, config, issue files and template folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from newsletter.config import CONFIG_NAME, Config, find_project, load_config
+from newsletter.errors import Diagnostic
+from newsletter.load import LoadedIssue, load_issue
+from newsletter.weeks import parse_issue_id
+
+
+@dataclass
+class Project:
+    root: Path
+
+    @classmethod
+    def find(cls, directory: str | os.PathLike | None = None) -> "Project":
+        """The project at ``directory`` (``-C``) or the nearest one above the current folder."""
+        if directory is not None:
+            return cls(Path(directory).resolve())
+        return cls(find_project(Path.cwd()))
+
+    @cached_property
+    def config(self) -> Config:
+        path = self.root / CONFIG_NAME
+        return load_config(path) if path.is_file() else Config()
+
+    @property
+    def issues_dir(self) -> Path:
+        return self.root / "issues"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    def display(self, path: Path) -> str:
+        """``path`` relative to the current folder when below it, for messages."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+    def issue_path(self, issue_id: str) -> Path:
+        """Where the issue ``2024-09-W3`` lives: ``issues/2024/2024-09-W3.yaml``."""
+        return self.issues_dir / issue_id[:4] / f"{issue_id}.yaml"
+
+    def issue_files(self, paths: list[Path] | None = None) -> list[Path]:
+        """Issue files under ``paths`` (files or folders), default all of ``issues/``; sorted by id."""
+        found: list[Path] = []
+        for p in paths or [self.issues_dir]:
+            if p.is_dir():
+                found.extend(q for q in p.rglob("*.yaml") if not q.name.startswith("."))
+            elif p.exists() or p.is_symlink():
+                found.append(p)
+        return sorted(set(found), key=lambda q: (q.stem, str(q)))
+
+    def load_issues(self, paths: list[Path] | None = None) -> tuple[list[LoadedIssue], list[Diagnostic]]:
+        """Load every issue file, keeping going past broken ones; return issues and diagnostics."""
+        issues, diags = [], []
+        for path in self.issue_files(paths):
+            loaded, found = load_issue(path, self.config, self.display(path))
+            issues.append(loaded)
+            diags.extend(found)
+        return issues, diags
+
+    def valid_issues(self) -> list[LoadedIssue]:
+        """Issues that loaded without error, in date order."""
+        issues, _ = self.load_issues()
+        ok = [i for i in issues if i.issue is not None]
+        return sorted(ok, key=lambda i: (i.issue.date, i.id))
+
+
+def is_issue_id(text: str) -> bool:
+    return parse_issue_id(text) is not None

@@ -1,0 +1,1 @@
+"""Generators: the validated model in, text out. They never read YAML."""

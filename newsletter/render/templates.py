@@ -1,0 +1,52 @@
+"""The Jinja2 environment: the project's ``templates/`` overrides the package's templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from newsletter.errors import NewsletterError
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and name.rsplit(".", 2)[-2 if name.endswith(".j2") else -1] in ("html", "mjml", "xml")
+
+
+def environment(project_templates: Path | None) -> jinja2.Environment:
+    """An environment that looks in ``project_templates`` first, then in the package."""
+    folders = [p for p in (project_templates, PACKAGE_TEMPLATES) if p is not None and p.is_dir()]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in folders]),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render template ``name``; template mistakes become errors naming the template and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as e:
+        raise NewsletterError(f"template error: {e.message}", e.filename or name, e.lineno, 1) from None
+    except jinja2.TemplateError as e:
+        filename, line = _template_frame(e, name)
+        raise NewsletterError(f"template error: {e}", filename, line, 1) from None
+
+
+def _template_frame(error: Exception, name: str) -> tuple[str, int | None]:
+    """The template file and line where a render-time error was raised."""
+    tb = error.__traceback__
+    found: tuple[str, int | None] = (name, None)
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith((".j2", ".html", ".mjml", ".md", ".txt", ".xml")):
+            found = (code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

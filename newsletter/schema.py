@@ -1,0 +1,23 @@
+"""``newsletter schema``: the JSON Schema of an issue file, for editor completion."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from newsletter.model import Issue
+from newsletter.project import Project
+
+
+def issue_schema() -> dict:
+    """The JSON Schema of an issue file, derived from the model."""
+    schema = Issue.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Newsletter issue"
+    # YAML reads 2024-09-20T09:00:00+09:00 unquoted as a string; that is how it is written
+    return schema
+
+
+def run(project: Project, args: argparse.Namespace) -> int:
+    print(json.dumps(issue_schema(), ensure_ascii=False, indent=2))
+    return 0
