@@ -174,20 +174,29 @@ def load_config(path: Path) -> Config:
         raise NewsletterError(f"{'.'.join(loc)}: {msg}", str(path), line, 1) from None
 
 
+_KEY = r"""(?:"[^"]*"|'[^']*'|[\w-]+)"""
+_DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
+_TABLE_RE = re.compile(rf"^\[\[?\s*({_DOTTED})\s*\]\]?")
+_ASSIGN_RE = re.compile(rf"^({_DOTTED})\s*=")
+
+
+def _key_parts(dotted: str) -> list[str]:
+    return [a or b or c for a, b, c in re.findall(r""""([^"]*)"|'([^']*)'|([\w-]+)""", dotted)]
+
+
 def _locate(text: str, loc: list[str]) -> int:
     """Best-effort line of a dotted setting in TOML text (tomllib keeps no positions)."""
-    lines = text.splitlines()
     table: list[str] = []
     best = 1
-    for n, line in enumerate(lines, 1):
+    for n, line in enumerate(text.splitlines(), 1):
         s = line.strip()
-        if m := re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", s):
-            table = [p.strip().strip('"') for p in m[1].split(".")]
+        if m := _TABLE_RE.match(s):
+            table = _key_parts(m[1])
             if table == loc[: len(table)]:
                 best = n
-            continue
-        if m := re.match(r'^"?([\w-]+)"?\s*=', s):
-            if table + [m[1]] == loc[: len(table) + 1]:
+        elif m := _ASSIGN_RE.match(s):
+            key = table + _key_parts(m[1])
+            if key == loc[: len(key)]:
                 return n
     return best
 

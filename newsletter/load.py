@@ -26,9 +26,9 @@ _STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "boo
 
 
 class _LoadError(Exception):
-    def __init__(self, message: str, node: yaml.Node | None = None, rule: str = "schema"):
+    def __init__(self, message: str, node: yaml.Node | None = None, rule: str = "schema", *, alias: bool = False):
         super().__init__(message)
-        self.message, self.node, self.rule = message, node, rule
+        self.message, self.node, self.rule, self.alias = message, node, rule, alias
 
 
 @dataclass
@@ -127,7 +127,9 @@ def parse_yaml(text: str, path: Path, display: str) -> tuple[Source, Any, list[D
     try:
         data = _plain(source.root, set(), 0) if source.root is not None else None
     except _LoadError as e:
-        line, col = (e.node.start_mark.line + 1, e.node.start_mark.column + 1) if e.node else (1, 1)
+        # the composer merges an alias into its anchor's node: only the events know where the alias is
+        mark = _first_alias(text) if e.alias else e.node.start_mark if e.node else None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return source, None, [Diagnostic(display, line, col, e.rule, e.message)]
     return source, data, []
 
@@ -135,15 +137,15 @@ def parse_yaml(text: str, path: Path, display: str) -> tuple[Source, Any, list[D
 def _plain(node: yaml.Node, seen: set[int], depth: int) -> Any:
     """Turn a node into str/None/list/dict, rejecting aliases, custom tags and duplicate keys."""
     if id(node) in seen:
-        raise _LoadError("YAML anchors and aliases are not supported; write the value out", node)
+        raise _LoadError("YAML anchors and aliases are not supported; write the value out", node, alias=True)
     if depth > MAX_DEPTH:
         raise _LoadError(f"nesting is too deep (over {MAX_DEPTH} levels)", node, "yaml-syntax")
     if node.tag not in _STANDARD_TAGS:
         raise _LoadError(f"YAML tag {node.tag!r} is not allowed; remove it", node)
+    seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         # every scalar is text: a title of `1984` or `yes` means the text the editor typed
         return None if node.tag.endswith(":null") else node.value
-    seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         return [_plain(n, seen, depth + 1) for n in node.value]
     out: dict[str, Any] = {}
@@ -154,6 +156,14 @@ def _plain(node: yaml.Node, seen: set[int], depth: int) -> Any:
             raise _LoadError(f"duplicate key '{k.value}'; keep only one", k)
         out[k.value] = _plain(v, seen, depth + 1)
     return out
+
+
+def _first_alias(text: str) -> yaml.Mark | None:
+    """Where the first ``*alias`` of the text is."""
+    for event in yaml.parse(text, Loader=Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark
+    return None
 
 
 def load_issue(path: Path, config: Config, display: str | None = None) -> tuple[LoadedIssue, list[Diagnostic]]:

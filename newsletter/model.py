@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Union
+from typing import Annotated, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 Layout = Literal["archive", "post", "daily"]
+
+
+def _one_or_many(v: object) -> object:
+    return [v] if isinstance(v, str) else v
+
+
+# editors write `org: OpenAI` as often as `org: [OpenAI, Microsoft]`; the schema must say both
+OneOrMany = Annotated[
+    list[str],
+    BeforeValidator(_one_or_many),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+
+def _none_is_empty(v: object) -> object:
+    return [] if v is None else v
+
+
+def _or_null(schema: dict) -> None:
+    """Let the JSON Schema accept a key left empty (``entries:`` with nothing below), as the loader does."""
+    schema["anyOf"] = [{k: schema.pop(k) for k in ("type", "items")}, {"type": "null"}]
 
 
 class _Strict(BaseModel):
@@ -31,19 +52,14 @@ class Entry(_Strict):
     type: str = Field(description="Entry type: paper, dev, news, or a type added in newsletter.toml.")
     title: str = Field(description="The link text.")
     url: str | None = Field(None, description="Where the entry points. Required by `newsletter check`.")
-    org: list[str] = Field([], description="Organisation(s), shown as [Org, Org]. A string or a list.")
+    org: OneOrMany = Field([], description="Organisation(s), shown as [Org, Org]. A string or a list.")
     icon: str | None = Field(None, description="A decoration emoji shown before the title.")
     note: str | None = Field(None, description="Text after the link, e.g. (ICLR 2024).")
     summary: list[SummaryItem] = Field([], description="Markdown bullets; an item may have nested items.")
-    authors: list[str] = Field([], description="Authors (daily-digest layout).")
+    authors: OneOrMany = Field([], description="Authors (daily-digest layout).")
     image: str | None = Field(None, description="Image URL (daily-digest layout).")
-    tags: list[str] = Field([], description="Free-form tags.")
+    tags: OneOrMany = Field([], description="Free-form tags.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entry unchanged.")
-
-    @field_validator("org", "authors", "tags", mode="before")
-    @classmethod
-    def _one_or_many(cls, v: object) -> object:
-        return [v] if isinstance(v, str) else v
 
 
 class Issue(_Strict):
@@ -56,7 +72,9 @@ class Issue(_Strict):
     published: AwareDatetime | None = Field(None, description="Written by `newsletter publish`; never by hand.")
     layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post or daily.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
-    entries: list[Entry] = Field([], description="The links of the week.")
+    entries: Annotated[list[Entry], BeforeValidator(_none_is_empty)] = Field(
+        [], description="The links of the week.", json_schema_extra=_or_null
+    )
 
 
 def walk_summary(items: list[SummaryItem], depth: int = 0):

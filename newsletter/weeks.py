@@ -78,18 +78,21 @@ _KO_RANGE = re.compile(r"^(\d+)\s*~\s*(\d+)주차$")
 def parse_week_label(label: str) -> tuple[int, int] | None:
     """Parse a week label into (first, last) week numbers, or None if it is malformed.
 
-    A wrong ordinal suffix (``4rd week``) counts as malformed.
+    A wrong ordinal suffix (``4rd week``), week 0 and a backwards range count as malformed.
     """
     label = label.strip()
     if m := _EN_LABEL.match(label):
         n = int(m[1])
-        return (n, n) if ordinal(n) == m[1] + m[2] else None
+        return _weeks(n, n) if ordinal(n) == m[1] + m[2] else None
     if m := _EN_RANGE.match(label):
         a, b = int(m[1]), int(m[3])
-        ok = ordinal(a) == m[1] + m[2] and ordinal(b) == m[3] + m[4] and a <= b
-        return (a, b) if ok else None
+        return _weeks(a, b) if ordinal(a) == m[1] + m[2] and ordinal(b) == m[3] + m[4] else None
     if m := _KO_LABEL.match(label):
-        return int(m[1]), int(m[1])
+        return _weeks(int(m[1]), int(m[1]))
     if m := _KO_RANGE.match(label):
-        return int(m[1]), int(m[2])
+        return _weeks(int(m[1]), int(m[2]))
     return None
+
+
+def _weeks(first: int, last: int) -> tuple[int, int] | None:
+    return (first, last) if 1 <= first <= last else None

@@ -1,0 +1,203 @@
+"""Archive-scale benchmark: time every command as a whole process against a synthetic archive.
+
+    python benchmarks/run.py                       # 100,000 entries
+    python benchmarks/run.py --sizes 10000,30000,100000 --json benchmarks/results/run.json
+
+Each figure is also given as a ratio to the floor: loading the same YAML files with
+the C YAML loader and nothing else, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import datetime as dt
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "tests" / "data" / "seeds" / "archive-2024.md"
+CONFIG = REPO / "newsletter.toml"
+
+ORGS = [
+    "Google DeepMind", "OpenAI", "Meta", "Microsoft Research", "Anthropic", "NVIDIA", "Apple",
+    "Tsinghua University", "KAIST", "Stanford University", "UC Berkeley", "Mistral AI", "Qwen",
+    "Alibaba", "HuggingFace", "AI2", "CMU", "MIT", "Upstage", "NAVER", "Cohere", "ByteDance",
+]
+TYPO_ORGS = ["UC Berkely", "Mitral AI", "Tancent", "Priceton-NLP", "Google Reserach"]
+HOSTS = {
+    "paper": ["https://arxiv.org/abs/{a}.{b:05d}", "https://openreview.net/forum?id=x{b}", "https://aclanthology.org/2024.acl-long.{c}/"],
+    "dev": ["https://github.com/org{c}/project-{b}", "https://huggingface.co/blog/post-{b}", "https://openai.com/index/post-{b}/"],
+    "news": ["https://www.theverge.com/2024/{c}/{b}/story", "https://techcrunch.com/2024/{c}/{b}/story/"],
+}
+
+
+def _vocabulary() -> tuple[list[str], list[str]]:
+    """Titles and summary lines taken from the real archive, so lengths and scripts are realistic."""
+    text = SEED.read_text(encoding="utf-8")
+    titles = re.findall(r"\[([^\[\]]{12,200})\]\(http", text)
+    bullets = [m.strip() for m in re.findall(r"^ {4,8}- (.+)$", text, re.M) if "](" not in m]
+    return titles, bullets
+
+
+def _entry(rng: random.Random, n: int, titles: list[str], bullets: list[str]) -> dict:
+    kind = rng.choices(["paper", "dev", "news"], [60, 32, 8])[0]
+    url = rng.choice(HOSTS[kind]).format(a=2000 + n // 100000, b=n % 100000, c=n % 97 + 1)
+    entry: dict = {"type": kind, "title": f"{rng.choice(titles)} #{n}"}
+    if rng.random() < 0.7:
+        entry["org"] = rng.sample(ORGS, rng.choice([1, 1, 1, 2, 3]))
+        if len(entry["org"]) == 1:
+            entry["org"] = entry["org"][0]
+    defect = rng.random()
+    if defect < 0.01:
+        pass  # no link
+    elif defect < 0.02:
+        entry["url"] = url + "?utm_source=newsletter&utm_medium=email"
+    elif defect < 0.03:
+        entry["url"] = url.replace("https://arxiv.org/abs/", "https://arxiv.org/pdf/") + "v2"
+    elif defect < 0.04:
+        entry["url"] = url.replace("https://", "http://")
+    elif defect < 0.05:
+        entry["url"] = url
+        entry["org"] = rng.choice(TYPO_ORGS)
+    else:
+        entry["url"] = url
+    summary: list = []
+    for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+        if rng.random() < 0.15:
+            summary.append({"text": rng.choice(bullets), "items": rng.sample(bullets, 2)})
+        else:
+            summary.append(rng.choice(bullets))
+    if summary:
+        entry["summary"] = summary
+    return entry
+
+
+def generate(root: Path, total: int, seed: int = 7) -> int:
+    """Write a project with ``total`` entries in weeks of 40–60 entries; return the number of weeks."""
+    rng = random.Random(seed)
+    titles, bullets = _vocabulary()
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CONFIG, root / "newsletter.toml")
+    n, weeks, day = 0, 0, dt.date(1990, 1, 1)
+    while n < total:
+        count = min(rng.randint(40, 60), total - n)
+        entries = [_entry(rng, n + i, titles, bullets) for i in range(count)]
+        if weeks % 20 == 3 and n > 0:
+            entries[0]["url"] = "https://arxiv.org/abs/2000.00001"  # a repeat across issues
+        n += count
+        week = (day.day + 6) // 7
+        path = root / "issues" / f"{day.year}" / f"{day.year}-{day.month:02d}-W{week}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"date": day.isoformat(), "entries": entries}
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1 << 30), encoding="utf-8")
+        weeks += 1
+        day = _next_week(day)
+    return weeks
+
+
+def _next_week(day: dt.date) -> dt.date:
+    """The first day of the next week under the day-of-month rule (1, 8, 15, 22, 29)."""
+    nxt = day.day + 7
+    if nxt > calendar.monthrange(day.year, day.month)[1]:
+        return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return day.replace(day=nxt)
+
+
+MEASURE = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+elapsed = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(elapsed, rss, p.returncode)
+sys.stderr.write(p.stderr.decode(errors="replace")[-2000:])
+"""
+
+FLOOR = """
+import sys, yaml
+from pathlib import Path
+for p in sorted(Path(sys.argv[1]).rglob("*.yaml")):
+    yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+"""
+
+
+def measure(cmd: list[str], cwd: Path) -> dict:
+    """Run ``cmd`` in a fresh process; return wall seconds, peak RSS (MB) and the exit status."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True)
+    seconds, rss_kb, status = out.stdout.split()
+    return {"seconds": float(seconds), "peak_rss_mb": int(rss_kb) / 1024, "exit": int(status), "stderr": out.stderr[-300:]}
+
+
+def run_size(total: int, work: Path) -> dict:
+    """Generate an archive of ``total`` entries and time every command against it."""
+    exe = str(Path(sys.executable).parent / "newsletter")
+    project = work / f"archive-{total}"
+    weeks = generate(project, total)
+    steps: dict[str, dict] = {}
+    steps["floor (C YAML load)"] = measure([sys.executable, "-c", FLOOR, "issues"], project)
+    steps["newsletter --help"] = measure([exe, "--help"], project)
+    steps["check"] = measure([exe, "check", "--format", "json"], project)
+    shutil.rmtree(project / ".newsletter-cache", ignore_errors=True)
+    shutil.rmtree(project / "dist", ignore_errors=True)
+    steps["build (cold)"] = measure([exe, "build"], project)
+    steps["build (no change)"] = measure([exe, "build"], project)
+    edited = sorted((project / "issues").rglob("*.yaml"))[len(list((project / "issues").rglob("*.yaml"))) // 2]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    steps["build (one week edited)"] = measure([exe, "build"], project)
+    target = work / f"import-{total}"
+    target.mkdir()
+    shutil.copy(CONFIG, target / "newsletter.toml")
+    steps["import digest.md"] = measure([exe, "import", str(project / "dist" / "digest.md")], target)
+    floor = steps["floor (C YAML load)"]["seconds"]
+    for s in steps.values():
+        s["ratio_to_floor"] = s["seconds"] / floor
+        s["entries_per_second"] = total / s["seconds"]
+    return {"entries": total, "weeks": weeks, "steps": steps}
+
+
+def report(results: list[dict]) -> str:
+    lines = []
+    for r in results:
+        lines.append(f"\n{r['entries']:,} entries in {r['weeks']:,} weeks")
+        lines.append(f"{'step':28} {'seconds':>9} {'entries/s':>11} {'peak MB':>9} {'× floor':>8}  exit")
+        for name, s in r["steps"].items():
+            lines.append(
+                f"{name:28} {s['seconds']:9.2f} {s['entries_per_second']:11,.0f} {s['peak_rss_mb']:9.0f} {s['ratio_to_floor']:8.2f}  {s['exit']}"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100000", help="comma-separated entry counts (default 100000)")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="newsletter-bench-"))
+    try:
+        results = []
+        for size in (int(s) for s in args.sizes.split(",")):
+            results.append(run_size(size, work))
+            print(report(results[-1:]), flush=True)
+        if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    finally:
+        if args.keep:
+            print(f"projects kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

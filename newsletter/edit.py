@@ -1,0 +1,98 @@
+"""Edit issue files as text, so that comments, key order and formatting stay as the editor left them."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import yaml
+
+from newsletter.load import Source
+
+DEFAULT_INDENT = 2
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    """Indents a list below its key (``summary:\\n  - a``), as the issue files are written."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def dump_block(value: Any) -> str:
+    """``value`` as block-style YAML that keeps Unicode as typed and never folds long lines."""
+    return yaml.dump(
+        value, Dumper=_IndentedDumper, allow_unicode=True, width=math.inf, sort_keys=False, default_flow_style=False
+    )
+
+
+def newline_of(text: str) -> str:
+    """The line ending the text uses (CRLF when its first line ends so)."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def end_of_line(text: str, index: int) -> int:
+    """The offset of the line break that ends the line holding ``index`` (len(text) on the last line)."""
+    found = text.find("\n", index)
+    if found < 0:
+        return len(text)
+    return found - 1 if found > 0 and text[found - 1] == "\r" else found
+
+
+def _content_end(node: yaml.Node, text: str) -> int:
+    """The offset just past the last character of the node's own text (block scalars' trailing breaks excluded)."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    end = node.end_mark.index
+    while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+        end -= 1
+    return end
+
+
+def item_lines(item: Any, dash_column: int, gap: int) -> list[str]:
+    """``item`` rendered as one block-sequence item whose dash sits at ``dash_column``."""
+    lines = dump_block(item).splitlines()
+    first = " " * dash_column + "-" + " " * (gap - 1)
+    rest = " " * (dash_column + gap)
+    return [first + lines[0]] + [rest + line if line else line for line in lines[1:]]
+
+
+def _insert_lines(text: str, at: int, lines: list[str]) -> str:
+    """Insert whole lines right after offset ``at`` (an end of line), each on a line of its own."""
+    nl = newline_of(text)
+    return text[:at] + "".join(nl + line for line in lines) + text[at:]
+
+
+def append_item(source: Source, key: str, item: Any) -> str:
+    """The source text with ``item`` appended to the list under the top-level ``key``.
+
+    Handles a block list, a flow list (``[]`` becomes a block list), a key with no value,
+    and an absent key; nothing else in the text changes.
+    """
+    text = source.text
+    if source.root is not None and not isinstance(source.root, yaml.MappingNode):
+        raise ValueError("the file is not a mapping of keys")
+    _, value, found = source.node((key,))
+    if not found or value is None:
+        nl, body = newline_of(text), text.rstrip("\r\n")
+        lines = [f"{key}:"] + item_lines(item, DEFAULT_INDENT, DEFAULT_INDENT)
+        return (body + nl if body else "") + nl.join(lines) + nl
+    if isinstance(value, yaml.SequenceNode) and not value.flow_style:
+        dash = value.start_mark
+        first = value.value[0].start_mark
+        gap = first.column - dash.column if first.line == dash.line else DEFAULT_INDENT
+        return _insert_lines(text, end_of_line(text, _content_end(value, text)), item_lines(item, dash.column, gap))
+    if isinstance(value, yaml.SequenceNode) and value.value:
+        # a flow list with items stays a flow list: JSON is valid flow YAML
+        close = value.end_mark.index - 1
+        return text[:close] + ", " + json.dumps(item, ensure_ascii=False) + text[close:]
+    if isinstance(value, yaml.SequenceNode) or value.tag.endswith(":null"):
+        head = text[: value.start_mark.index].rstrip(" \t")
+        text = head + text[value.end_mark.index :]
+        column = source.position((key,), key=True)[1] - 1
+        lines = item_lines(item, column + DEFAULT_INDENT, DEFAULT_INDENT)
+        return _insert_lines(text, end_of_line(text, len(head)), lines)
+    raise ValueError(f"'{key}' is not a list")
