@@ -1,0 +1,78 @@
+"""RSS 2.0 and Atom 1.0 feeds of the published issues, via feedgen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from newsletter.config import Config
+from newsletter.model import Issue
+
+# the build time of an empty feed: any fixed instant keeps rebuilds byte-identical
+EMPTY_FEED_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """A published issue as the feeds show it."""
+
+    id: str
+    issue: Issue
+    published: dt.datetime
+    title: str
+    summary: str
+    link: str
+    body: str
+
+
+def guid(issue_id: str, issue: Issue, config: Config) -> str:
+    """A tag: URI (RFC 4151) that names the issue forever, wherever its pages move."""
+    host = urlsplit(config.base_url).hostname or "localhost"
+    return f"tag:{host},{issue.date.year}:{issue_id}"
+
+
+def latest(items: list[FeedItem], limit: int) -> list[FeedItem]:
+    """The ``limit`` most recently published items, newest first."""
+    return sorted(items, key=lambda i: (i.published, i.id), reverse=True)[:limit]
+
+
+def _generator(items: list[FeedItem], config: Config, self_url: str) -> FeedGenerator:
+    """A feed of ``items`` (already newest first) whose self link is ``self_url``."""
+    fg = FeedGenerator()
+    fg.id(config.base_url)
+    fg.title(config.title)
+    fg.subtitle(config.description or config.title)
+    # feedgen takes the RSS <link> from the last link given
+    fg.link(href=self_url, rel="self")
+    fg.link(href=config.base_url, rel="alternate")
+    fg.language(config.language)
+    fg.author(name=config.author or config.title)
+    newest = items[0].published if items else EMPTY_FEED_TIME
+    fg.updated(newest)
+    fg.lastBuildDate(newest)
+    for item in items:
+        fe = fg.add_entry(order="append")
+        fe.id(guid(item.id, item.issue, config))
+        fe.guid(guid(item.id, item.issue, config), permalink=False)
+        fe.title(item.title)
+        fe.link(href=item.link)
+        fe.published(item.published)
+        fe.updated(item.published)
+        fe.description(item.summary)
+        fe.content(item.body, type="html")
+        for name in dict.fromkeys(e.type for e in item.issue.entries):
+            fe.category(term=name, label=config.types[name].label)
+    return fg
+
+
+def rss(items: list[FeedItem], config: Config) -> bytes:
+    """RSS 2.0 with the issue bodies in content:encoded."""
+    return _generator(items, config, f"{config.base_url}feed.xml").rss_str(pretty=True)
+
+
+def atom(items: list[FeedItem], config: Config) -> bytes:
+    """Atom 1.0 with the issue bodies as HTML content."""
+    return _generator(items, config, f"{config.base_url}atom.xml").atom_str(pretty=True)

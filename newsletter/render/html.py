@@ -1,0 +1,134 @@
+"""What the email, the plain-text email and the feed show of an issue, and Markdown → safe HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import urlsplit
+
+import jinja2
+from dateutil import tz
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from newsletter.config import Config, EntryType
+from newsletter.model import Entry, Issue
+from newsletter.render.templates import render
+from newsletter.weeks import month_name, parse_issue_id, week_label, week_of_month
+
+BODY_TEMPLATE = "issue-body.html.j2"
+PREHEADER_LENGTH = 140
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    # raw HTML off: an editor's <script> or <img onerror> shows as text; images are not summary content
+    return MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+def markdown_block(text: str | None) -> Markup:
+    """Block Markdown (paragraphs, lists…) as HTML; raw HTML in the text is escaped."""
+    return Markup(markdown_parser().render(text or ""))
+
+
+def markdown_inline(text: str | None) -> Markup:
+    """One line of Markdown (links, emphasis, code) as HTML; everything else is escaped text."""
+    return Markup(markdown_parser().renderInline(text or ""))
+
+
+def is_web_url(url: str | None) -> bool:
+    """Whether ``url`` may become a link or image source: http(s) or mailto only, never javascript:."""
+    return bool(url) and urlsplit(url).scheme.lower() in ("http", "https", "mailto")
+
+
+def install_filters(env: jinja2.Environment) -> None:
+    """Make the Markdown filters and the ``web_url`` test available to the issue templates."""
+    env.filters["markdown"] = markdown_block
+    env.filters["markdown_inline"] = markdown_inline
+    env.tests["web_url"] = is_web_url
+
+
+@dataclass(frozen=True)
+class Group:
+    """The entries of one type, in the order the editor wrote them."""
+
+    name: str
+    type: EntryType
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class Links:
+    """The URLs every rendering of an issue points to."""
+
+    archive: str
+    web: str
+    rss: str
+    atom: str
+    unsubscribe: str
+
+
+def groups(issue: Issue, config: Config) -> list[Group]:
+    """The issue's entries grouped by type, types in the order of ``newsletter.toml``."""
+    by_type = {name: Group(name, t, []) for name, t in config.types.items()}
+    for entry in issue.entries:
+        by_type[entry.type].entries.append(entry)
+    return [g for g in by_type.values() if g.entries]
+
+
+def week_number(issue_id: str, issue: Issue, config: Config) -> int:
+    """The week of the month the issue covers: from its id, else from its date."""
+    parsed = parse_issue_id(issue_id)
+    return parsed[2] if parsed else week_of_month(issue.date, config.week_rule)
+
+
+def heading(issue_id: str, issue: Issue, config: Config) -> str:
+    """The issue's headline: its ``title``, else the month and week, e.g. ``February 2024 · 5th week``."""
+    if issue.title:
+        return issue.title
+    lang = config.labels
+    label = issue.label or week_label(week_number(issue_id, issue, config), lang)
+    month = month_name(issue.date.month, lang)
+    return f"{issue.date.year}년 {month} {label}" if lang == "ko" else f"{month} {issue.date.year} · {label}"
+
+
+def preheader(issue: Issue) -> str:
+    """The inbox preview line: the intro's opening words, else the first titles."""
+    if issue.intro:
+        text = " ".join(issue.intro.split())
+    else:
+        text = " · ".join(e.title for e in issue.entries)
+    return text if len(text) <= PREHEADER_LENGTH else text[: PREHEADER_LENGTH - 1] + "…"
+
+
+def links(issue_id: str, config: Config) -> Links:
+    """Archive, web copy, feeds and unsubscribe URLs of an issue."""
+    base = config.base_url
+    return Links(base, f"{base}email/{issue_id}.html", f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url)
+
+
+def send_time(issue: Issue, config: Config) -> dt.datetime:
+    """When the issue went out: ``published``, else its date at midnight in the configured zone."""
+    if issue.published is not None:
+        return issue.published
+    return dt.datetime.combine(issue.date, dt.time(), tzinfo=tz.gettz(config.timezone))
+
+
+def issue_context(issue_id: str, issue: Issue, config: Config) -> dict:
+    """Everything the issue templates (HTML body, email, plain text) are rendered with."""
+    return {
+        "id": issue_id,
+        "issue": issue,
+        "config": config,
+        "heading": heading(issue_id, issue, config),
+        "preheader": preheader(issue),
+        "groups": groups(issue, config),
+        "links": links(issue_id, config),
+    }
+
+
+def issue_body(env: jinja2.Environment, context: dict) -> str:
+    """The issue's content as an HTML fragment without email styling, for the feeds."""
+    install_filters(env)
+    return render(env, BODY_TEMPLATE, styles={}, **context)
