@@ -1,0 +1,136 @@
+"""The rule catalogue of ``newsletter check``: every rule registers itself with :func:`rule`.
+
+A rule is one function over the loaded model. Its scope says what it is given:
+
+- ``issue``: ``fn(ctx, doc)`` once per loaded issue;
+- ``entry``: ``fn(ctx, doc, index, entry)`` once per entry;
+- ``link``: ``fn(ctx, link)`` once per URL (an entry's ``url`` and every Markdown link in its summary);
+- ``loader``: no function; the loader itself reports it (listed so it can be configured).
+
+Rules yield :class:`Finding` objects; the runner in :mod:`newsletter.check` turns them into
+diagnostics with positions, severities and ``# noqa`` handling.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Literal, TypeVar
+
+from newsletter.config import Config
+from newsletter.errors import Fix, Severity
+from newsletter.load import LoadedIssue, PathKey
+from newsletter.model import Entry, walk_summary
+
+Scope = Literal["issue", "entry", "link", "loader"]
+T = TypeVar("T")
+
+# the modules whose import registers the rules, in catalogue order
+GROUPS = ("schema", "links", "duplicates", "text")
+
+
+@dataclass
+class Finding:
+    """What a rule reports: a message about the value at ``path`` of the issue file."""
+
+    message: str
+    path: PathKey = ()
+    fix: Fix | None = None
+    # overrides the rule's default, e.g. a duplicate across issues is milder than within one
+    severity: Severity | None = None
+    # a piece of the value to point at (a URL inside a summary) instead of the value's start
+    needle: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check: a stable name, its default severity, a one-line description and its function."""
+
+    name: str
+    severity: Severity
+    description: str
+    fixable: bool
+    scope: Scope
+    func: Callable[..., Iterable[Finding]] | None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, severity: Severity, description: str, *, fixable: bool = False, scope: Scope = "entry"):
+    """Register the decorated function as the rule ``name``."""
+
+    def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        if name in RULES:
+            raise ValueError(f"rule {name!r} is registered twice")
+        RULES[name] = Rule(name, severity, description, fixable, scope, func)
+        return func
+
+    return register
+
+
+def loader_rule(name: str, severity: Severity, description: str) -> None:
+    """Register a rule that the loader reports while reading files."""
+    RULES[name] = Rule(name, severity, description, False, "loader", None)
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every registered rule by name, importing the rule modules on first use."""
+    for group in GROUPS:
+        importlib.import_module(f"{__name__}.{group}")
+    return RULES
+
+
+@dataclass
+class Context:
+    """What rules may consult besides the value at hand: the config and the whole archive."""
+
+    config: Config
+    # every loaded issue of the archive (including files not being reported on), oldest first
+    docs: list[LoadedIssue]
+    _memo: dict[Callable, Any] = field(default_factory=dict)
+
+    def index(self, build: Callable[["Context"], T]) -> T:
+        """``build(self)``, computed once per check run: for archive-wide lookups."""
+        if build not in self._memo:
+            self._memo[build] = build(self)
+        return self._memo[build]
+
+
+# [label](url) with an optional title; one level of parentheses may appear in the URL
+_MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One URL in an entry: its ``url`` field, or a Markdown link inside a summary bullet."""
+
+    doc: LoadedIssue
+    entry: int
+    path: PathKey
+    url: str
+    # for a summary link: the label, the whole bullet text and where the URL sits in it
+    label: str | None = None
+    text: str | None = None
+    start: int = 0
+
+    @property
+    def inline(self) -> bool:
+        return self.label is not None
+
+    def value_with(self, new_url: str) -> str:
+        """The value at :attr:`path` with this link's URL replaced by ``new_url``."""
+        if self.text is None:
+            return new_url
+        return self.text[: self.start] + new_url + self.text[self.start + len(self.url) :]
+
+
+def entry_links(doc: LoadedIssue, index: int, entry: Entry) -> Iterator[Link]:
+    """The entry's ``url`` (when set) and every Markdown link in its summary."""
+    base: PathKey = ("entries", index)
+    if entry.url is not None and entry.url.strip():
+        yield Link(doc, index, base + ("url",), entry.url)
+    for _, text, sub in walk_summary(entry.summary):
+        for m in _MD_LINK.finditer(text):
+            yield Link(doc, index, base + ("summary",) + sub, m[2], m[1], text, m.start(2))

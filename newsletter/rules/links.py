@@ -1,0 +1,258 @@
+"""Link rules: every URL must be a working, public, canonical https link without tracking."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Iterator
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+
+from newsletter.errors import Fix
+from newsletter.load import LoadedIssue
+from newsletter.model import Entry
+from newsletter.rules import Context, Finding, Link, rule
+from newsletter.rules.scalars import replace_text, replace_value
+from newsletter.urls import arxiv_id, canonical_arxiv, strip_tracking, tracking_params
+
+_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+# hosts (and their subdomains) known to serve every page over https
+_HTTPS_HOSTS = (
+    "arxiv.org", "github.com", "github.io", "huggingface.co", "hf.co", "openai.com", "google.com",
+    "blog.google", "youtube.com", "youtu.be", "microsoft.com", "meta.com", "facebook.com", "anthropic.com",
+    "claude.ai", "mistral.ai", "nvidia.com", "apple.com", "amazon.com", "aws.amazon.com", "x.com",
+    "twitter.com", "linkedin.com", "medium.com", "substack.com", "notion.site", "wikipedia.org",
+    "openreview.net", "aclanthology.org", "paperswithcode.com", "kaggle.com", "pytorch.org",
+    "deeplearning.ai", "stability.ai", "cohere.com", "ibm.com", "scale.ai", "groq.com", "lambdalabs.com",
+    "theverge.com", "techcrunch.com", "reuters.com", "bloomberg.com", "cnbc.com", "wired.com", "nytimes.com",
+)
+# top-level domains on the browsers' HSTS preload list: https is the only way to reach them
+_HTTPS_TLDS = ("app", "dev", "page", "google", "new", "day", "foo", "bank", "insurance", "youtube")
+
+# newsletter and shortener wrappers: they hide the destination and stop working when tracking expires
+_REDIRECT_HOSTS = (
+    "link.mail.beehiiv.com", "link.alphasignal.ai", "t.co", "lnkd.in", "bit.ly", "buff.ly", "ow.ly",
+    "tinyurl.com", "goo.gl", "shorturl.at", "rebrand.ly", "dlvr.it", "ift.tt", "trib.al", "l.facebook.com",
+    "lm.facebook.com", "out.reddit.com", "awstrack.me", "list-manage.com", "ct.sendgrid.net",
+    "click.convertkit-mail.com", "mailchi.mp",
+)
+# (host, path prefix) pairs; arc.net/l/ are Arc browser share links wrapping a quoted page
+_REDIRECT_PATHS = (("google.com", "/url"), ("substack.com", "/redirect/"), ("youtube.com", "/redirect"), ("arc.net", "/l/"))
+_TARGET_PARAMS = ("q", "url", "u", "target", "dest", "redirect")
+_AWSTRACK_TARGET = re.compile(r"^/L0/([^/]+)")
+
+# a label naming a destination -> hosts that count as that destination
+_LABEL_HOSTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"git\s*hub|깃\s*허브|깃헙", re.I), ("github.com", "github.io", "githubusercontent.com")),
+    (re.compile(r"hugging\s*face|허깅\s*페이스|🤗", re.I), ("huggingface.co", "hf.co")),
+    (re.compile(r"arxiv|아카이브", re.I), ("arxiv.org",)),
+    (re.compile(r"you\s*tube|유튜브", re.I), ("youtube.com", "youtu.be")),
+    (re.compile(r"kaggle|캐글", re.I), ("kaggle.com",)),
+)
+_PAPER_LABEL = re.compile(r"논문|\bpapers?\b", re.I)
+# labs publish papers on their own sites under paths like /research/publications/
+_PAPER_PATH = re.compile(r"/(?:papers?|publications?)(?:/|$)", re.I)
+
+
+def web_parts(url: str) -> SplitResult | None:
+    """The parts of an absolute http(s) URL with a plausible host, else None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises on a malformed port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in ("http", "https") or not _HOST.match(host) or re.search(r"\s", url):
+        return None
+    return parts if "." in host or host == "localhost" else None
+
+
+def on_host(host: str, domains: tuple[str, ...] | list[str] | set[str]) -> bool:
+    """Whether ``host`` is one of ``domains`` or a subdomain of one."""
+    host = host.lower().removeprefix("www.")
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def matches_hosts(url: str, patterns: list[str]) -> bool:
+    """Whether ``url`` is under one of ``patterns`` (``host`` or ``host/path-prefix``)."""
+    parts = web_parts(url)
+    if parts is None:
+        return False
+    for pattern in patterns:
+        domain, _, prefix = pattern.partition("/")
+        if on_host(parts.hostname or "", (domain,)) and parts.path.lstrip("/").startswith(prefix):
+            return True
+    return False
+
+
+def is_pdf(url: str) -> bool:
+    parts = web_parts(url)
+    return parts is not None and parts.path.lower().endswith(".pdf")
+
+
+def _fix(link: Link, new_url: str, description: str) -> Fix | None:
+    """Replace just the URL in the file where it is written literally, else rewrite the value."""
+    doc, path = link.doc, link.path
+    return replace_text(doc, path, link.url, new_url, description) or replace_value(doc, path, link.value_with(new_url), description)
+
+
+def _finding(link: Link, message: str, fix: Fix | None = None) -> Finding:
+    return Finding(message, link.path, fix, needle=link.url if link.inline else None)
+
+
+@rule("link-missing", "error", "an entry has no `url`")
+def link_missing(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    if entry.url is None:
+        yield Finding("entry has no link; add `url:` with the address of the page", ("entries", i, "title"))
+    elif not entry.url.strip():
+        yield Finding("`url` is empty; write the address of the page", ("entries", i, "url"))
+
+
+@rule("link-invalid", "error", "a URL is not an absolute http(s) link (no scheme, javascript:, spaces, garbage)", fixable=True, scope="link")
+def link_invalid(ctx: Context, link: Link) -> Iterator[Finding]:
+    url = link.url
+    if web_parts(url) is not None:
+        return
+    scheme = _SCHEME.match(url)
+    if scheme is None and _BARE_HOST.match(url) and not re.search(r"\s", url):
+        yield _finding(link, f"'{url}' has no scheme; write https://{url}", _fix(link, "https://" + url, "add https://"))
+    elif scheme is not None and scheme[1].lower() == "file":
+        return  # link-private explains why a file on the editor's disk cannot be linked
+    elif scheme is not None and scheme[1].lower() not in ("http", "https"):
+        yield _finding(link, f"'{scheme[1]}:' links do not work in an email or a feed; link a web page (https://…)")
+    elif re.search(r"\s", url):
+        yield _finding(link, "the URL contains spaces; copy the address again from the browser")
+    else:
+        yield _finding(link, f"'{url}' is not a valid web address; copy it again from the browser")
+
+
+@rule("link-insecure", "warning", "a link uses http:// (fixable for hosts known to serve https)", fixable=True, scope="link")
+def link_insecure(ctx: Context, link: Link) -> Iterator[Finding]:
+    parts = web_parts(link.url)
+    if parts is None or parts.scheme.lower() != "http" or _is_private_host(parts.hostname or ""):
+        return
+    host = parts.hostname or ""
+    known = [p.partition("/")[0] for t in ctx.config.types.values() for p in t.hosts]
+    if on_host(host, _HTTPS_HOSTS) or on_host(host, known) or host.rsplit(".", 1)[-1] in _HTTPS_TLDS:
+        secure = "https" + link.url[len(parts.scheme) :]
+        yield _finding(link, f"use https: {host} serves it securely", _fix(link, secure, "use https://"))
+    else:
+        yield _finding(link, "insecure http:// link; check whether the page opens with https:// and use that")
+
+
+@rule("link-tracking", "warning", "a URL carries tracking parameters (utm_*, fbclid, ref, _bhlid, si, …)", fixable=True, scope="link")
+def link_tracking(ctx: Context, link: Link) -> Iterator[Finding]:
+    if web_parts(link.url) is None:
+        return
+    extra = frozenset(p.lower() for p in ctx.config.check.tracking_params)
+    names = tracking_params(link.url, extra)
+    if names:
+        clean = strip_tracking(link.url, extra)
+        listed = ", ".join(dict.fromkeys(names))
+        yield _finding(link, f"remove the tracking parameters {listed}", _fix(link, clean, f"remove {listed}"))
+
+
+def redirect_target(parts: SplitResult) -> str | None:
+    """The destination a redirect URL carries inside itself, if any."""
+    if on_host(parts.hostname or "", ("awstrack.me",)) and (m := _AWSTRACK_TARGET.match(parts.path)):
+        return unquote(m[1])
+    for name, value in parse_qsl(parts.query):
+        if name in _TARGET_PARAMS and value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
+def is_redirect(parts: SplitResult) -> bool:
+    host = parts.hostname or ""
+    if on_host(host, _REDIRECT_HOSTS):
+        return True
+    return any(on_host(host, (h,)) and parts.path.startswith(p) for h, p in _REDIRECT_PATHS)
+
+
+@rule("link-redirect", "error", "a link goes through a newsletter tracker or URL shortener that hides and expires", fixable=True, scope="link")
+def link_redirect(ctx: Context, link: Link) -> Iterator[Finding]:
+    parts = web_parts(link.url)
+    if parts is None or not is_redirect(parts):
+        return
+    host = parts.hostname
+    target = redirect_target(parts)
+    target_parts = web_parts(target) if target else None
+    if target and target_parts is not None and not is_redirect(target_parts):
+        yield _finding(link, f"{host} is a tracking redirect; link its destination {target}", _fix(link, target, f"link {target}"))
+    elif target:
+        yield _finding(link, f"{host} is a tracking redirect to {target}, itself a redirect; open it and link the page it lands on")
+    else:
+        yield _finding(link, f"{host} is a redirect that hides the destination and expires; open it and link the page it lands on")
+
+
+def _is_private_host(host: str) -> bool:
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
+        return True
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+
+
+@rule("link-private", "error", "a link only the editor can open (private Notion page, localhost, private IP, file:)", scope="link")
+def link_private(ctx: Context, link: Link) -> Iterator[Finding]:
+    url = link.url
+    if url.lower().startswith("file:"):
+        yield _finding(link, "file: links point at the editor's own disk; upload the file or link a public page")
+        return
+    parts = web_parts(url)
+    if parts is None:
+        return
+    host = parts.hostname or ""
+    if _is_private_host(host):
+        yield _finding(link, f"{host} is only reachable from the editor's network; link a public address")
+    elif on_host(host, ("notion.so",)) and any(k == "pvs" for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        yield _finding(link, "a Notion link copied from inside a workspace (?pvs=) is private; publish the page and link its notion.site address")
+
+
+@rule("link-arxiv-form", "warning", "an arXiv link is not the abstract page https://arxiv.org/abs/<id> (pdf/, html/, www., .pdf)", fixable=True, scope="link")
+def link_arxiv_form(ctx: Context, link: Link) -> Iterator[Finding]:
+    canonical = canonical_arxiv(link.url)
+    parts = web_parts(link.url)
+    if canonical is None or parts is None:
+        return
+    if "https" + link.url[len(parts.scheme) :] != canonical:
+        yield _finding(link, f"link the arXiv abstract page {canonical}", _fix(link, canonical, f"use {canonical}"))
+
+
+@rule("link-label-mismatch", "warning", "a summary link's label names a site (GitHub, 허깅페이스, 논문, YouTube …) its URL does not go to", scope="link")
+def link_label_mismatch(ctx: Context, link: Link) -> Iterator[Finding]:
+    parts = web_parts(link.url)
+    if not link.inline or parts is None or is_redirect(parts):
+        return  # redirects hide the destination; link-redirect reports them
+    label, host = link.label or "", parts.hostname or ""
+    named = [domains for pattern, domains in _LABEL_HOSTS if pattern.search(label)]
+    if named:
+        if not any(on_host(host, domains) for domains in named):
+            yield _finding(link, f"the label '{label}' names another site than {host}; check the link")
+    elif _PAPER_LABEL.search(label) and not _is_paper_url(ctx, link.url):
+        yield _finding(link, f"the label '{label}' names a paper but {host} is not a paper host nor a PDF; check the link")
+
+
+def _is_paper_url(ctx: Context, url: str) -> bool:
+    """A PDF, a configured paper host, or a publications page on a lab's own site."""
+    paper = ctx.config.types.get("paper")
+    parts = web_parts(url)
+    on_paper_page = parts is not None and _PAPER_PATH.search(parts.path) is not None
+    return is_pdf(url) or on_paper_page or (paper is not None and matches_hosts(url, paper.hosts))
+
+
+@rule("type-link-mismatch", "warning", "a paper entry links no paper host or PDF, or a dev/news entry links an arXiv paper")
+def type_link_mismatch(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    url = entry.url or ""
+    parts = web_parts(url)
+    if parts is None or is_redirect(parts) or "paper" not in ctx.config.types:
+        return
+    path = ("entries", i, "url")
+    if entry.type == "paper" and not _is_paper_url(ctx, url):
+        yield Finding(f"a paper entry should link the paper (arXiv, a venue, a PDF), not {parts.hostname}; link the paper or change `type`", path)
+    elif entry.type != "paper" and arxiv_id(url):
+        yield Finding(f"this {entry.type} entry links an arXiv paper; make it `type: paper`", path)

@@ -1,0 +1,194 @@
+"""Text rules: titles, organisation names, week labels and summary bullets."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from typing import Iterator
+
+import yaml
+
+from newsletter.load import LoadedIssue, PathKey
+from newsletter.model import Entry, walk_summary
+from newsletter.rules import Context, Finding, rule
+from newsletter.rules.scalars import delete_item, replace_value
+from newsletter.weeks import ordinal, parse_week_label, week_of_month
+
+_BRACKETS = {")": "(", "]": "[", "}": "{"}
+_BARE_URL = re.compile(r"^<?https?://\S+>?$")
+_EN_WEEK = re.compile(r"^(\d+)(?:st|nd|rd|th) week$")
+# an org used this often in the archive is taken as a known spelling
+KNOWN_USES = 3
+
+
+@rule("title-missing", "error", "an entry's title is empty")
+def title_missing(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    if not entry.title.strip():
+        yield Finding("the title is empty; write the link text", ("entries", i, "title"))
+
+
+def _spans_lines(doc: LoadedIssue, path: PathKey) -> bool:
+    _, node, found = doc.source.node(path)
+    return found and node is not None and node.start_mark.line != node.end_mark.line
+
+
+def unbalanced(text: str) -> str | None:
+    """The first bracket in ``text`` without its partner, or None."""
+    stack: list[str] = []
+    for ch in text:
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in _BRACKETS:
+            if not stack or stack.pop() != _BRACKETS[ch]:
+                return ch
+    return stack[0] if stack else None
+
+
+@rule("title-format", "warning", "a title has stray spaces, is broken across lines, or has unbalanced brackets", fixable=True)
+def title_format(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    path = ("entries", i, "title")
+    title = entry.title
+    tidy = " ".join(title.split())
+    if not tidy:
+        return  # title-missing
+    problems = []
+    if "\n" in title or _spans_lines(doc, path):
+        problems.append("is broken across lines")
+    if title != title.strip():
+        problems.append("has leading or trailing spaces")
+    if "  " in title.strip():
+        problems.append("has double spaces")
+    if problems:
+        fix = replace_value(doc, path, tidy, "write the title on one line with single spaces")
+        yield Finding(f"the title {' and '.join(problems)}", path, fix)
+    if bracket := unbalanced(title):
+        yield Finding(f"the title has an unbalanced '{bracket}'; close or remove it", path)
+
+
+@dataclass
+class OrgIndex:
+    """Known organisation names, indexed for near-miss lookups by single-character deletions."""
+
+    known: set[str]
+    variants: set[str]
+    by_deletion: dict[str, set[str]]
+
+    def suggestions(self, org: str) -> list[str]:
+        """Known names one typo away from ``org`` (none when ``org`` is itself a known spelling)."""
+        if org in self.known or variant_key(org) in self.variants:
+            return []
+        folded = org.casefold()
+        found = {name for key in deletions(folded) for name in self.by_deletion.get(key, ())}
+        return sorted(n for n in found if _close(folded, n.casefold()))
+
+
+def variant_key(name: str) -> str:
+    """``name`` without case, spaces, dots and hyphens: 'DeepSeek-AI' and 'deepseek ai' are one org."""
+    return re.sub(r"[\s.\-_]", "", name.casefold())
+
+
+def deletions(word: str) -> set[str]:
+    """``word`` and every string made from it by deleting one character."""
+    return {word} | {word[:k] + word[k + 1 :] for k in range(len(word))}
+
+
+def _close(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or swap apart, on names long enough to tell apart.
+
+    Short names differ by one letter from other real names (Meta/Beta, Qwen/Owen, MIT/MIC),
+    so below five letters only a doubled letter counts (Milla/Mila).
+    """
+    if a == b:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 5:
+        return len(long_) == len(short) + 1 and any(
+            long_[:k] + long_[k + 1 :] == short and long_[k] == long_[k - 1] for k in range(1, len(long_))
+        )
+    if len(long_) - len(short) == 1:
+        return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
+    if len(a) != len(b):
+        return False
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    if len(diff) == 1:
+        return True
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def builtin_orgs() -> list[str]:
+    """The organisations shipped in ``newsletter/data/orgs.txt``."""
+    text = resources.files("newsletter").joinpath("data/orgs.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def org_index(ctx: Context) -> OrgIndex:
+    """Built-in, configured and frequently used organisation names."""
+    check = ctx.config.check
+    uses = Counter(org for doc in ctx.docs if doc.issue for e in doc.issue.entries for org in e.org)
+    known = {*builtin_orgs(), *check.orgs, *check.org_aliases.values()}
+    known |= {org for org, n in uses.items() if n >= KNOWN_USES}
+    by_deletion: dict[str, set[str]] = {}
+    for name in known:
+        for key in deletions(name.casefold()):
+            by_deletion.setdefault(key, set()).add(name)
+    return OrgIndex(known, {variant_key(n) for n in known}, by_deletion)
+
+
+def _org_paths(doc: LoadedIssue, i: int, entry: Entry) -> Iterator[tuple[PathKey, str]]:
+    path: PathKey = ("entries", i, "org")
+    single = isinstance(doc.source.node(path)[1], yaml.ScalarNode)
+    for k, org in enumerate(entry.org):
+        yield (path if single else path + (k,)), org
+
+
+@rule("org-spelling", "warning", "an organisation name is a near miss of a known one (UC Berkely → UC Berkeley)", fixable=True)
+def org_spelling(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    aliases = ctx.config.check.org_aliases
+    index = ctx.index(org_index)
+    for path, org in _org_paths(doc, i, entry):
+        if org in aliases:
+            fix = replace_value(doc, path, aliases[org], f"write {aliases[org]}")
+            yield Finding(f"write '{org}' as '{aliases[org]}' (check.org_aliases)", path, fix)
+        elif len(found := index.suggestions(org)) == 1:
+            fix = replace_value(doc, path, found[0], f"write {found[0]}")
+            yield Finding(f"unknown organisation '{org}': did you mean '{found[0]}'?", path, fix)
+        elif found:
+            yield Finding(f"unknown organisation '{org}': did you mean one of {', '.join(found)}?", path)
+
+
+@rule("week-label", "warning", "an issue's `label` does not parse (4rd week) or disagrees with its `date`", fixable=True, scope="issue")
+def week_label(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
+    issue = doc.issue
+    if issue is None or issue.label is None:
+        return
+    parsed = parse_week_label(issue.label)
+    week = week_of_month(issue.date, ctx.config.week_rule)
+    if parsed is None:
+        m = _EN_WEEK.match(issue.label.strip())
+        # only a wrong suffix on the date's own week number is safe to correct
+        fix = replace_value(doc, ("label",), f"{ordinal(week)} week", "correct the ordinal") if m and int(m[1]) == week else None
+        yield Finding(f"week label '{issue.label}' does not parse; write it like '3rd week' or '1st ~ 2nd week'", ("label",), fix)
+    elif not parsed[0] <= week <= parsed[1]:
+        yield Finding(f"the label '{issue.label}' disagrees with date {issue.date} (week {week}); correct one of them", ("label",))
+
+
+@rule("summary-format", "warning", "a summary bullet is empty, only a bare URL, or has stray spaces", fixable=True)
+def summary_format(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    base: PathKey = ("entries", i, "summary")
+    for _, text, sub in walk_summary(entry.summary):
+        path = base + sub
+        if not text.strip():
+            yield Finding("empty bullet; write the summary or remove it", path, delete_item(doc, path, "remove the empty bullet"))
+        elif _BARE_URL.match(text.strip()):
+            yield Finding("the bullet is only a URL; write it as [label](url) with a few words on what it is", path)
+        elif text != text.strip():
+            yield Finding("the bullet has leading or trailing spaces", path, replace_value(doc, path, text.strip(), "trim the spaces"))
+
+
+@rule("issue-empty", "warning", "an issue has no entries (and no intro or kept Markdown)", scope="issue")
+def issue_empty(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
+    issue = doc.issue
+    if issue is not None and not issue.entries and not (issue.intro or issue.raw):
+        yield Finding("the issue has no entries yet; add some or delete the file", ("date",))

@@ -1,0 +1,201 @@
+"""The ``newsletter check`` and ``newsletter rules`` commands end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checkutil import ISSUE, issue, make_project
+from newsletter import check
+from newsletter.cli import main
+from newsletter.rules import all_rules
+
+BAD = issue("""
+- type: dev
+  org: Stability.ai
+  title: Stable Diffusion 3
+  url: https://stability.ai/news/stable-diffusion-3?utm_source=www.theaivalley.com
+- type: paper
+  org: UC Berkely
+  title: "LoRA+: Efficient Low Rank Adaptation of Large Models"
+  url: https://www.arxiv.org/abs/2402.12354
+  summary:
+    - "[깃허브 링크](https://github.com/nikhil-ghosh-berkeley/loraplus) 🔗"
+- type: dev
+  title: Waymo’s Self-driving cars beat humans in safety
+  url: https://link.mail.beehiiv.com/ss/c/u001.22XVe7hOOQo4HoFgEc
+""")
+CLEAN = issue("- type: dev\n  title: minbpe\n  url: https://github.com/karpathy/minbpe")
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """Run ``newsletter ARGS`` in a project made of ``files``; return (status, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(files: dict[str, str], *args: str, toml: str = ""):
+        make_project(tmp_path, files, toml)
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def test_text_format(cli):
+    status, out, _ = cli({ISSUE: BAD}, "check")
+    assert status == 1
+    lines = out.splitlines()
+    assert f"{ISSUE}:6:10: warning[link-tracking] remove the tracking parameters utm_source" in lines
+    at = lines.index(f"{ISSUE}:6:10: warning[link-tracking] remove the tracking parameters utm_source")
+    assert lines[at + 1] == " 6 |     url: https://stability.ai/news/stable-diffusion-3?utm_source=www.theaivalley.com"
+    assert lines[at + 2] == "   |          ^"
+    assert lines[at + 3] == "   = fix: remove utm_source"
+    assert lines[-1] == "Found 1 error, 3 warnings in 1 file (3 fixable with --fix)."
+
+
+def test_caret_counts_wide_characters(cli):
+    text = issue("- type: dev\n  title: 한국어 제목\n  url: https://e.com\n  summary:\n    - '한글 [링크](https://bit.ly/abc)'")
+    _, out, _ = cli({ISSUE: text}, "check", "--select", "link-redirect")
+    source, caret = out.splitlines()[1:3]
+    url_at = source.index("https")
+    assert caret.index("^") == url_at + sum("가" <= ch <= "힣" for ch in source[:url_at])
+
+
+def test_clean_project_exits_zero(cli):
+    status, out, _ = cli({ISSUE: CLEAN}, "check")
+    assert (status, out) == (0, "No problems found in 1 file.\n")
+
+
+def test_warnings_pass_unless_strict(cli):
+    text = issue("- type: dev\n  title: T\n  url: https://e.com/?utm_source=x")
+    assert cli({ISSUE: text}, "check")[0] == 0
+    assert cli({ISSUE: text}, "check", "--strict")[0] == 1
+
+
+def test_json_format_is_sorted_and_complete(cli):
+    status, out, _ = cli({ISSUE: BAD}, "check", "--format", "json")
+    rows = json.loads(out)
+    assert status == 1
+    assert rows[0] == {"file": ISSUE, "line": 6, "column": 10, "severity": "warning", "rule": "link-tracking",
+                       "message": "remove the tracking parameters utm_source", "fixable": True}
+    assert [(r["file"], r["line"], r["column"]) for r in rows] == sorted((r["file"], r["line"], r["column"]) for r in rows)
+    assert {r["rule"] for r in rows} == {"link-tracking", "org-spelling", "link-arxiv-form", "link-redirect"}
+
+
+def test_github_format_escapes(cli):
+    _, out, _ = cli({ISSUE: BAD}, "check", "--format", "github", "--select", "link-redirect")
+    assert out == (f"::error file={ISSUE},line=15,col=10,title=link-redirect::link.mail.beehiiv.com is a redirect "
+                   "that hides the destination and expires; open it and link the page it lands on\n")
+    assert check._escape("50%\r\nx") == "50%25%0D%0Ax"
+    assert check._escape("a:b,c", prop=True) == "a%3Ab%2Cc"
+
+
+def test_fix_then_check_is_clean_of_fixed_findings(cli, tmp_path):
+    status, _, err = cli({ISSUE: BAD}, "check", "--fix")
+    text = (tmp_path / ISSUE).read_text(encoding="utf-8")
+    assert "url: https://stability.ai/news/stable-diffusion-3\n" in text
+    assert "org: UC Berkeley\n" in text and "url: https://arxiv.org/abs/2402.12354\n" in text
+    assert 'title: "LoRA+: Efficient Low Rank Adaptation of Large Models"' in text  # untouched lines keep their style
+    assert status == 1 and "Fixed 1 file." in err
+    _, out, _ = cli({}, "check", "--format", "json")
+    assert [r["rule"] for r in json.loads(out)] == ["link-redirect"]
+
+
+def test_fix_preserves_comments(cli, tmp_path):
+    text = "# week of 16 Sep\n" + issue("- type: dev  # from the newsletter\n  title: T\n  url: https://e.com/a?fbclid=1  # check\n")
+    cli({ISSUE: text}, "check", "--fix")
+    assert (tmp_path / ISSUE).read_text(encoding="utf-8") == text.replace("?fbclid=1", "")
+
+
+def test_diff_writes_nothing(cli, tmp_path):
+    status, out, _ = cli({ISSUE: BAD}, "check", "--diff")
+    assert status == 1
+    assert f"--- a/{ISSUE}" in out and "-    org: UC Berkely" in out and "+    org: UC Berkeley" in out
+    assert (tmp_path / ISSUE).read_text(encoding="utf-8") == BAD
+    assert cli({ISSUE: CLEAN}, "check", "--diff")[:2] == (0, "")
+
+
+def test_fix_refused_when_result_would_not_load(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(check, "apply_fixes", lambda text, fixes: text + "\n: : broken")
+    status, _, err = cli({ISSUE: BAD}, "check", "--fix")
+    assert "not fixed" in err and (tmp_path / ISSUE).read_text(encoding="utf-8") == BAD and status == 1
+
+
+def test_noqa_silences_named_rule_for_the_entry(cli):
+    text = BAD.replace("  org: UC Berkely\n", "  org: UC Berkely  # noqa: org-spelling, link-arxiv-form\n")
+    _, out, _ = cli({ISSUE: text}, "check", "--format", "json")
+    assert {r["rule"] for r in json.loads(out)} == {"link-tracking", "link-redirect"}
+
+
+def test_bare_noqa_silences_everything_in_the_entry_only(cli):
+    text = BAD.replace("- type: dev\n    title: Waymo", "- type: dev  # noqa\n    title: Waymo")
+    _, out, _ = cli({ISSUE: text}, "check", "--format", "json")
+    assert {r["rule"] for r in json.loads(out)} == {"link-tracking", "org-spelling", "link-arxiv-form"}
+
+
+def test_config_changes_and_turns_off_rules(cli):
+    toml = '[check.rules]\nlink-redirect = "warning"\norg-spelling = "off"\n'
+    status, out, _ = cli({ISSUE: BAD}, "check", "--format", "json", toml=toml)
+    rows = json.loads(out)
+    assert status == 0 and "org-spelling" not in {r["rule"] for r in rows}
+    assert {r["severity"] for r in rows if r["rule"] == "link-redirect"} == {"warning"}
+
+
+def test_unknown_rule_names_are_errors(cli):
+    status, _, err = cli({ISSUE: CLEAN}, "check", "--select", "link-trackin")
+    assert status == 1 and "did you mean 'link-tracking'" in err
+    status, _, err = cli({ISSUE: CLEAN}, "check", toml='[check.rules]\nno-such-rule = "off"\n')
+    assert status == 1 and "newsletter.toml" in err
+
+
+def test_select_and_ignore(cli):
+    _, out, _ = cli({ISSUE: BAD}, "check", "--format", "json", "--select", "link-tracking,org-spelling", "--ignore", "org-spelling")
+    assert {r["rule"] for r in json.loads(out)} == {"link-tracking"}
+
+
+def test_broken_file_reported_and_others_checked(cli):
+    files = {ISSUE: BAD, "issues/2024/2024-09-W2.yaml": "date: 2024-09-09\nentries:\n  - type: dev\n   title: [oops\n"}
+    status, out, _ = cli(files, "check", "--format", "json")
+    rules = {(r["file"], r["rule"]) for r in json.loads(out)}
+    assert ("issues/2024/2024-09-W2.yaml", "yaml-syntax") in rules and (ISSUE, "link-redirect") in rules and status == 1
+
+
+def test_paths_limit_reports_but_duplicates_see_the_archive(cli):
+    other = "issues/2024/2024-09-W2.yaml"
+    files = {other: issue("- type: dev\n  title: A\n  url: https://e.com/a?utm_source=x", date="2024-09-09"),
+             ISSUE: issue("- type: dev\n  title: B\n  url: https://e.com/a")}
+    _, out, _ = cli(files, "check", ISSUE, "--format", "json")
+    assert [(r["file"], r["rule"]) for r in json.loads(out)] == [(ISSUE, "duplicate-url")]
+
+
+def test_missing_path_is_an_error(cli):
+    status, _, err = cli({ISSUE: CLEAN}, "check", "issues/nope.yaml")
+    assert status == 1 and "no such file" in err
+
+
+@pytest.mark.parametrize("args", [["rules"], ["check", "--list-rules"]])
+def test_rule_catalogue(cli, args):
+    status, out, _ = cli({}, *args, toml='[check.rules]\nlink-insecure = "off"\n')
+    assert status == 0
+    for name in all_rules():
+        assert name in out
+    assert any(line.startswith("link-insecure") and "warning → off" in line for line in out.splitlines())
+
+
+def test_catalogue_entries_are_well_formed():
+    rules = all_rules()
+    assert {"yaml-syntax", "schema", "date-invalid", "type-unknown", "link-missing", "link-invalid", "link-insecure",
+            "link-tracking", "link-redirect", "link-private", "link-arxiv-form", "link-label-mismatch",
+            "type-link-mismatch", "duplicate-url", "duplicate-title", "title-missing", "title-format",
+            "org-spelling", "week-label", "summary-format", "issue-empty"} <= set(rules)
+    for r in rules.values():
+        assert r.severity in ("error", "warning", "info") and r.description and r.name == r.name.lower()
+
+
+def test_collect_for_publish(tmp_path):
+    project = make_project(tmp_path, {ISSUE: BAD})
+    diags = check.collect(project, [tmp_path / ISSUE])
+    assert [d.sort_key for d in diags] == sorted(d.sort_key for d in diags)
+    assert {d.rule for d in diags} == {"link-tracking", "org-spelling", "link-arxiv-form", "link-redirect"}
