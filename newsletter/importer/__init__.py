@@ -1,0 +1,52 @@
+"""``newsletter import``: turn a Markdown archive, monthly post or daily digest into issue files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from newsletter.config import Config
+from newsletter.errors import NewsletterError
+from newsletter.fsio import atomic_write
+from newsletter.importer.report import Report
+from newsletter.importer.writer import write_issues
+
+
+def read_markdown(path: Path, display: str) -> str:
+    """The text of ``path`` as UTF-8 (a BOM is allowed); errors say where and what to do."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise NewsletterError(f"cannot read the file: {e.strerror or e}; check the path", display) from None
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise NewsletterError("the file is not valid UTF-8; save it as UTF-8 and import again", display, line, column) from None
+
+
+def parse(text: str, fmt: str, config: Config, display: str) -> Report:
+    """Parse ``text`` in format ``archive``, ``post`` or ``daily`` into a report holding the issues."""
+    from newsletter.importer import archive, daily, post
+
+    parser = {"archive": archive.import_archive, "post": post.import_post, "daily": daily.import_daily}[fmt]
+    return parser(text, config, Report(display, fmt))
+
+
+def run(project, args: argparse.Namespace) -> int:
+    """Import ``args.file``; print the report; write the issues unless ``--dry-run``."""
+    path = Path(args.file)
+    display = project.display(path)
+    report = parse(read_markdown(path, display), args.format, project.config, display)
+    if not args.dry_run:
+        folder = Path(args.into) if args.into else project.issues_dir
+        report.written = [project.display(p) for p in write_issues(report.issues, folder, force=args.force)]
+    if args.report:
+        atomic_write(Path(args.report), report.json())
+    print(report.text())
+    if args.dry_run:
+        print("dry run: nothing written", file=sys.stderr)
+    return 0

@@ -1,0 +1,172 @@
+"""Import a monthly blog post: YAML front matter, ``# Title``, an introduction, ``## Abstract`` and
+one ``### 12월 4주차`` section per week of entries ``- [**`Title`**](url) : summary``.
+
+Each section becomes an issue with layout ``post``; the newest one carries the post's title,
+introduction and publish time. The post's tags go to every entry. Front-matter keys the
+model has no place for stay verbatim in that issue's raw Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import yaml
+
+from newsletter.config import Config
+from newsletter.errors import NewsletterError
+from newsletter.importer.inline import link_at, type_for_url
+from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
+from newsletter.importer.report import Report
+from newsletter.model import Entry, Issue
+from newsletter.weeks import MONTHS_EN, issue_id, parse_week_label, week_label, week_start
+
+_KO_SECTION = re.compile(r"(\d{1,2})월\s+(.+)")
+_MAPPED_KEYS = {"title", "date", "draft", "author", "tags"}
+
+
+class _Section:
+    def __init__(self, line: int, month: int, label: str):
+        self.line, self.month, self.label = line, month, label
+        self.entries: list[tuple[int, str, str | None, SummaryBuilder]] = []
+        self.raw: list[str] = []
+
+
+def _front_matter(lines: list[str], report: Report) -> tuple[dict, list[str], int]:
+    """(front-matter data, its lines, index of the first line after it)."""
+    if not lines or lines[0].strip() != "---":
+        return {}, [], 0
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        raise NewsletterError("the front matter opened by '---' is never closed; add a '---' line after it", report.source, 1, 1)
+    try:
+        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 2 if mark else 2
+        raise NewsletterError("the front matter is not valid YAML; fix it", report.source, line, 1) from None
+    if not isinstance(data, dict):
+        raise NewsletterError("the front matter must be a mapping of keys", report.source, 2, 1)
+    return data, lines[1:end], end + 1
+
+
+def _unmapped(block: list[str], data: dict, config: Config, start: int, report: Report) -> list[str]:
+    """Front-matter lines of keys the model cannot hold, verbatim, with a warning each."""
+    keep, kept = [], False
+    for n, line in enumerate(block, start):
+        if line[:1] not in (" ", "\t", "-", ""):
+            key = line.split(":", 1)[0].strip()
+            author = data.get("author")
+            authors = author if isinstance(author, list) else [author]
+            kept = key not in _MAPPED_KEYS or (key == "author" and authors != [config.author])
+            if kept:
+                report.warn(n, f"front-matter key '{key}' kept verbatim in the raw Markdown of the newest issue")
+        if kept:
+            keep.append(line)
+    return keep
+
+
+def _published(value: object, n: int, report: Report) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if value is not None:
+        report.warn(n, f"front-matter date {value!r} has no time; the post is imported as unpublished")
+    return None
+
+
+def _section(n: int, heading: str, report: Report) -> _Section:
+    """``12월 4주차`` or ``December 4th week``."""
+    if m := _KO_SECTION.fullmatch(heading):
+        month, label = int(m[1]), m[2]
+    else:
+        name, _, label = heading.partition(" ")
+        if name not in MONTHS_EN:
+            raise NewsletterError(f"section '### {heading}' names no month and week; write it as '### 12월 4주차'", report.source, n, 5)
+        month = MONTHS_EN.index(name) + 1
+    return _Section(n, month, label.strip())
+
+
+def _entry_text(text: str) -> tuple[str, str | None, str | None] | None:
+    """(title, url, first summary text) of ``[**`Title`**](url) : summary``."""
+    link = link_at(text)
+    if link is None:
+        return None
+    title, url, end = link
+    title = title.removeprefix("**").removesuffix("**").strip("`")
+    rest = text[end:]
+    return title, url, rest.removeprefix(" : ").strip() if rest.strip() else None
+
+
+def import_post(text: str, config: Config, report: Report) -> Report:
+    """Parse a monthly post into one issue per week section."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    data, block, start = _front_matter(lines, report)
+    title = str(data["title"]) if data.get("title") is not None else None
+    tags = data.get("tags") or []
+    raw = _unmapped(block, data, config, 2, report)
+    published = _published(data.get("date"), 2, report) if data.get("draft") is not True else None
+    intro, sections = _body(lines, start, title, report)
+    if not sections:
+        raise NewsletterError("no week section found; a post has '### 12월 4주차' headings", report.source, start + 1, 1)
+    year = (published or dt.datetime.now(dt.timezone.utc)).year
+    newest = True
+    for section in sections:
+        issue = _issue(section, year - (section.month > (published.month if published else 12)), config, report,
+                       [str(t) for t in (tags if isinstance(tags, list) else [tags])])
+        if newest:
+            issue.title, issue.intro, issue.published, issue.raw = title, intro, published, "\n".join(raw) or None
+            newest = False
+        report.issues[issue_id(issue.date, config.week_rule)] = issue
+    return report
+
+
+def _body(lines: list[str], start: int, title: str | None, report: Report) -> tuple[str | None, list[_Section]]:
+    """The introduction and the week sections after the front matter."""
+    intro: list[str] = []
+    sections: list[_Section] = []
+    for n, line in enumerate(lines[start:], start + 1):
+        indent, content = indentation(line)
+        if content.startswith("### "):
+            sections.append(_section(n, content[4:].strip(), report))
+        elif sections:
+            _section_line(sections[-1], n, line, indent, content, report)
+        elif content.startswith("# ") and not intro:
+            if title is not None and content[2:].strip() != title:
+                report.warn(n, "the '# ' heading differs from the front-matter title; the title is written")
+        elif content.startswith("## "):
+            if content[3:].strip() != "Abstract":
+                report.warn(n, f"heading '{content}' is written as '## Abstract'")
+        else:
+            intro.append(line if line.strip() else "")
+    return "\n".join(intro).strip("\n") or None, sections
+
+
+def _section_line(section: _Section, n: int, line: str, indent: int, content: str, report: Report) -> None:
+    bullet = bullet_text(content)
+    if bullet is not None and indent <= 1 and (parsed := _entry_text(bullet)):
+        summary = SummaryBuilder(first=2)
+        if parsed[2]:
+            summary.add(2, parsed[2])
+        section.entries.append((n, parsed[0], parsed[1], summary))
+    elif content and section.entries and bullet is not None:
+        if warning := section.entries[-1][3].add(indent, bullet):
+            report.warn(n, warning)
+    elif content:
+        report.warn(n, "line kept verbatim in the issue's raw Markdown")
+        section.raw.append(line)
+
+
+def _issue(section: _Section, year: int, config: Config, report: Report, tags: list[str]) -> Issue:
+    weeks = parse_week_label(section.label)
+    if weeks is None:
+        raise NewsletterError(f"week '{section.label}' is not a week label such as '4주차'", report.source, section.line, 5)
+    date = week_start(year, section.month, weeks[1], config.week_rule)
+    entries = []
+    for n, title, url, summary in section.entries:
+        kind = type_for_url(url, config)
+        if kind is None:
+            kind = next(iter(config.types))
+            report.warn(n, f"link of no configured host; type '{kind}' assumed")
+        entries.append(Entry(type=kind, title=title, url=url, summary=summary.items(), tags=tags))
+    label = section.label if section.label != week_label(weeks[1], config.labels) else None
+    return Issue(date=date, label=label, layout="post", entries=entries, raw="\n".join(section.raw) or None)

@@ -1,0 +1,56 @@
+"""What an import found: weeks, entries per type, and every warning with its source line."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from newsletter.model import Issue
+
+
+@dataclass(frozen=True)
+class Warning:
+    line: int
+    message: str
+
+
+@dataclass
+class Report:
+    """Counts and warnings of one import; ``written`` lists the files it wrote."""
+
+    source: str
+    format: str
+    issues: dict[str, Issue] = field(default_factory=dict)
+    warnings: list[Warning] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(Warning(line, message))
+
+    @property
+    def types(self) -> Counter:
+        return Counter(e.type for issue in self.issues.values() for e in issue.entries)
+
+    def as_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "weeks": len(self.issues),
+            "entries": sum(self.types.values()),
+            "entries_per_type": dict(sorted(self.types.items())),
+            "issues": sorted(self.issues),
+            "warnings": [{"line": w.line, "message": w.message} for w in sorted(self.warnings, key=lambda w: w.line)],
+            "written": self.written,
+        }
+
+    def json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def text(self) -> str:
+        """The report as the command prints it."""
+        d = self.as_dict()
+        per_type = ", ".join(f"{name} {n}" for name, n in d["entries_per_type"].items())
+        lines = [f"{self.source}:{w['line']}: warning: {w['message']}" for w in d["warnings"]]
+        lines.append(f"{d['weeks']} weeks, {d['entries']} entries ({per_type}), {len(d['warnings'])} warnings")
+        return "\n".join(lines)

@@ -1,0 +1,250 @@
+"""Markdown generators: the archive digest and one issue's page (archive, post or daily layout).
+
+Python builds each entry's lines; the templates ``digest.md.j2``, ``issue.md.j2``,
+``post.md.j2`` and ``daily.md.j2`` lay them out.
+
+Escaping. Editors' text is written as typed, except what could carry the page out of its
+list or ``<details>`` block:
+
+* ``<`` that opens a block-level HTML tag (``</details>``, ``<summary>``, ``<div>`` …), a comment,
+  a declaration or a processing instruction is written ``\\<``: it shows as ``<`` instead of
+  closing the ``<details>``. Inline tags such as ``<b>`` or ``<Cookbook>`` are left alone.
+* A title, org, icon or note running over several lines continues at column 0 (as such titles
+  do in hand-written archives). A continuation line that would start a block there (heading,
+  quote, list item, code fence, rule, HTML) gets a backslash before its first mark, and blank
+  lines are dropped, since a blank line would end the list.
+* Continuation lines of a summary bullet are written at the bullet's indentation, inside the
+  entry's list item, where they cannot end the list; blank lines are dropped there too.
+* Whitespace and ``<``/``>`` in a URL are percent-encoded; a week label is HTML-escaped.
+
+``Entry.raw`` and ``Issue.raw`` are Markdown kept verbatim by import and are written unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import jinja2
+
+from newsletter.config import Config
+from newsletter.model import Entry, Issue, walk_summary
+from newsletter.render.templates import render
+from newsletter.weeks import month_name, week_label, week_of_month
+
+INDENT = "    "
+
+_BLOCK_TAGS = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt"
+    "|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main"
+    "|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|pre|script|search|section|source|style|summary|table"
+    "|tbody|td|textarea|tfoot|th|thead|title|tr|track|ul"
+)
+_HTML_BLOCK = re.compile(rf"<(?=[!?]|/?(?:{_BLOCK_TAGS})(?:[\s/>]|$))", re.IGNORECASE)
+_BLOCK_START = re.compile(r"( {0,3})(?:(#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|`{3}|~{3}|<|(?:[-*_][ \t]*){3,}$)|\d{1,9}(?=[.)](?:[ \t]|$)))")
+_URL_UNSAFE = re.compile(r"[\s<>]")
+
+
+def escape_html_blocks(text: str) -> str:
+    """Neutralise HTML that could open or close a block (see the module docstring)."""
+    return _HTML_BLOCK.sub(r"\\<", text)
+
+
+def _escape_line_start(line: str) -> str:
+    """Backslash the mark with which ``line`` would start a block at column 0."""
+    m = _BLOCK_START.match(line)
+    if not m:
+        return line
+    at = m.end() if m.group(2) is None else m.end(1)
+    return line[:at] + "\\" + line[at:]
+
+
+def _url(url: str) -> str:
+    return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+
+
+def _link(title: str, url: str | None) -> str:
+    """``[title](url)``; a title that is the URL itself is written as a bare URL."""
+    if url is None:
+        return escape_html_blocks(title)
+    if title == url:
+        return _url(url)
+    return f"[{escape_html_blocks(title)}]({_url(url)})"
+
+
+def type_emoji(entry: Entry, config: Config) -> str:
+    """The entry's type emoji, followed by those of other types named in its tags (e.g. ``🧑🏻‍💻📜``)."""
+    names = [entry.type] + [t for t in entry.tags if t in config.types and t != entry.type]
+    return "".join(config.types[n].emoji for n in names if n in config.types)
+
+
+def entry_head(entry: Entry, config: Config) -> str:
+    """The entry line: ``<emoji><separator>[Org, Org] <icon> [Title](url) <note>``."""
+    parts = []
+    if entry.org:
+        parts.append("[" + escape_html_blocks(", ".join(entry.org)) + "]")
+    if entry.icon:
+        parts.append(escape_html_blocks(entry.icon))
+    parts.append(_link(entry.title, entry.url))
+    if entry.note:
+        parts.append(escape_html_blocks(entry.note))
+    emoji = type_emoji(entry, config)
+    lead = emoji + config.digest.separator if emoji else ""
+    first, *rest = (lead + " ".join(parts)).split("\n")
+    return "\n".join([first] + [_escape_line_start(line) for line in rest if line.strip()])
+
+
+def bullet_lines(text: str, indent: str) -> list[str]:
+    """A bullet and its continuation lines, all at ``indent``."""
+    first, *rest = escape_html_blocks(text).split("\n")
+    return [f"{indent}- {first}"] + [indent + line for line in rest if line.strip()]
+
+
+def summary_lines(entry: Entry, first: str = INDENT, skip: int = 0) -> list[str]:
+    """The summary bullets of ``entry`` (but the first ``skip``): top level at ``first``, four spaces deeper per level."""
+    lines: list[str] = []
+    for depth, text, _ in list(walk_summary(entry.summary))[skip:]:
+        lines.extend(bullet_lines(text, first + INDENT * depth))
+    return lines
+
+
+def entry_block(entry: Entry, config: Config) -> str:
+    """An entry of the archive layout: its line, its summary and its raw Markdown."""
+    lines = ["- " + entry_head(entry, config), *summary_lines(entry)]
+    if entry.raw is not None:
+        lines.append(entry.raw)
+    return "\n".join(lines)
+
+
+def issue_label(issue: Issue, config: Config) -> str:
+    """The week label: the issue's own, else the computed one (``3rd week`` / ``3주차``)."""
+    return issue.label or week_label(week_of_month(issue.date, config.week_rule), config.labels)
+
+
+def _summary_label(issue: Issue, config: Config) -> str:
+    return html.escape(" ".join(issue_label(issue, config).split()), quote=False)
+
+
+@dataclass
+class _Month:
+    heading: str
+    weeks: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _Year:
+    year: int
+    months: list[_Month] = field(default_factory=list)
+
+
+def _ordered(issues: Sequence[tuple[str, Issue]], config: Config) -> list[tuple[str, Issue]]:
+    ordered = sorted(issues, key=lambda pair: (pair[1].date, pair[0]))
+    return ordered[::-1] if config.digest.order == "newest-first" else ordered
+
+
+def month_heading(month: int, config: Config) -> str:
+    """``☃ February`` (or ``☃ 2월``); just the name when the month has no emoji."""
+    emoji = config.month_emoji.get(month)
+    name = month_name(month, config.labels)
+    return f"{emoji} {name}" if emoji else name
+
+
+def _week(issue: Issue, config: Config) -> dict:
+    blocks = [entry_block(e, config) for e in issue.entries]
+    if issue.raw is not None:
+        blocks.append(issue.raw)
+    return {"label": _summary_label(issue, config), "blocks": blocks}
+
+
+def _years(issues: Sequence[tuple[str, Issue]], config: Config) -> list[_Year]:
+    """Group the issues by year and month in digest order."""
+    years: list[_Year] = []
+    for _, issue in _ordered(issues, config):
+        d = issue.date
+        if not years or years[-1].year != d.year:
+            years.append(_Year(d.year))
+        heading = month_heading(d.month, config)
+        months = years[-1].months
+        if not months or months[-1].heading != heading:
+            months.append(_Month(heading))
+        months[-1].weeks.append(_week(issue, config))
+    return years
+
+
+def digest(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:
+    """The whole archive: the type legend, then years, months and one ``<details>`` per issue."""
+    legend = [f"{t.emoji}: {t.label}" for t in config.types.values()]
+    return render(env, "digest.md.j2", legend=legend, years=_years(issues, config))
+
+
+def _layout(layout: str | None, issue: Issue, config: Config) -> str:
+    return layout or issue.layout or config.digest.layout
+
+
+def page_title(issue: Issue, config: Config) -> str:
+    """The issue's title, else its month and week (``September 3rd week`` / ``9월 3주차``)."""
+    if issue.title:
+        return issue.title
+    return f"{month_name(issue.date.month, config.labels)} {issue_label(issue, config)}"
+
+
+def _post_date(issue: Issue) -> str:
+    """Front-matter date: the publish time in UTC, else the issue's date."""
+    if issue.published is None:
+        return issue.date.isoformat()
+    return issue.published.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{issue.published.microsecond // 1000:03d}Z"
+
+
+def post_entry(entry: Entry) -> str:
+    """A post entry: ``- [**`Title`**](url) : summary``, further bullets below it."""
+    head = f"[**`{entry.title}`**]({_url(entry.url)})" if entry.url else f"**`{entry.title}`**"
+    top = next(walk_summary(entry.summary), None)
+    lines = bullet_lines(head + (f" : {top[1]}" if top else ""), "") + summary_lines(entry, "  ", skip=1)
+    if entry.raw is not None:
+        lines.append(entry.raw)
+    return "\n".join(lines)
+
+
+def daily_entry(entry: Entry) -> dict:
+    """The parts of a daily-digest entry, escaped, for ``daily.md.j2``."""
+    return {
+        "link": _link(entry.title, entry.url),
+        "image": _url(entry.image) if entry.image else None,
+        "raw": entry.raw,
+        "authors": escape_html_blocks(", ".join(entry.authors)),
+        "summary": summary_lines(entry, ""),
+    }
+
+
+def post_section(issue: Issue, config: Config) -> dict:
+    """One week of a monthly post: its ``12월 4주차`` heading and entries."""
+    heading = f"{month_name(issue.date.month, config.labels)} {issue_label(issue, config)}"
+    return {"heading": heading, "entries": [post_entry(e) for e in issue.entries]}
+
+
+def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:
+    """A monthly blog post of several weeks, newest first; the front matter comes from the newest issue."""
+    ordered = sorted(issues, key=lambda pair: (pair[1].date, pair[0]), reverse=True)
+    lead = next((i for _, i in ordered if i.title or i.intro), ordered[0][1])
+    return render(
+        env, "post.md.j2",
+        title=page_title(lead, config), author=config.author, date=_post_date(lead), draft=lead.published is None,
+        tags=list(dict.fromkeys(t for _, i in ordered for e in i.entries for t in e.tags)),
+        intro=lead.intro, sections=[post_section(i, config) for _, i in ordered],
+        raw=[i.raw for _, i in ordered if i.raw is not None],
+    )
+
+
+def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environment, layout: str | None = None) -> str:
+    """One issue alone in its layout: ``layout`` argument, else ``issue.layout``, else ``digest.layout``."""
+    chosen = _layout(layout, issue, config)
+    if chosen == "post":
+        return post([(issue_id, issue)], config, env)
+    if chosen == "daily":
+        return render(env, "daily.md.j2", title=page_title(issue, config), intro=issue.intro,
+                      entries=[daily_entry(e) for e in issue.entries], raw=issue.raw)
+    blocks = [entry_block(e, config) for e in issue.entries]
+    return render(env, "issue.md.j2", title=page_title(issue, config), intro=issue.intro, blocks=blocks, raw=issue.raw)
