@@ -51,7 +51,8 @@ class Project:
     def issue_files(self, paths: list[Path] | None = None) -> list[Path]:
         """Issue files under ``paths`` (files or folders), default all of ``issues/``; sorted by id."""
         found: list[Path] = []
-        for p in paths or [self.issues_dir]:
+        # absolute paths, so a file named on the command line and found in issues/ is one file
+        for p in (Path(os.path.abspath(q)) for q in paths or [self.issues_dir]):
             if p.is_dir():
                 found.extend(q for q in p.rglob("*.yaml") if not q.name.startswith("."))
             elif p.exists() or p.is_symlink():

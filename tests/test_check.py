@@ -170,6 +170,11 @@ def test_paths_limit_reports_but_duplicates_see_the_archive(cli):
     assert [(r["file"], r["rule"]) for r in json.loads(out)] == [(ISSUE, "duplicate-url")]
 
 
+def test_a_file_named_on_the_command_line_is_not_its_own_duplicate(cli):
+    status, out, _ = cli({ISSUE: CLEAN}, "check", ISSUE, "--format", "json")
+    assert (status, json.loads(out)) == (0, [])
+
+
 def test_missing_path_is_an_error(cli):
     status, _, err = cli({ISSUE: CLEAN}, "check", "issues/nope.yaml")
     assert status == 1 and "no such file" in err
