@@ -11,7 +11,6 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
@@ -20,12 +19,13 @@ from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
+from newsletter.lock import LOCK_NAME, project_lock
 from newsletter.model import Entry
 from newsletter.project import Project
 from newsletter.weeks import issue_id, parse_issue_id, week_start
 
 SCHEMA_NAME = "issue.schema.json"
-GITIGNORE = "dist/\n.newsletter-cache/\n"
+GITIGNORE = f"dist/\n.newsletter-cache/\n{LOCK_NAME}\n"
 
 
 class UsageError(Exception):
@@ -33,9 +33,12 @@ class UsageError(Exception):
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    commands = {"init": init, "new-week": new_week, "add": add}
     try:
-        return commands[args.command](project, args)
+        if args.command == "init":
+            return init(project, args)
+        _require_project(project)  # before locking: the lock file must not appear in a folder that is no project
+        with project_lock(project.root):
+            return {"new-week": new_week, "add": add}[args.command](project, args)
     except UsageError as e:
         print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -253,7 +256,6 @@ def _parse_date(text: str) -> dt.date:
 
 def new_week(project: Project, args: argparse.Namespace) -> int:
     """Create the issue file of the week containing ``--date`` (default today); never overwrite."""
-    _require_project(project)
     day = _parse_date(args.date) if args.date else _today(project.config)
     ident = issue_id(day, project.config.week_rule)
     existing = _existing_issue_file(project, ident)
@@ -281,7 +283,7 @@ def _host_pattern_matches(pattern: str, host: str, path: str) -> tuple[int, int]
 
 def infer_type(url: str, config: Config) -> str | None:
     """The entry type whose most specific host pattern matches ``url``; None when none does."""
-    host, path = urls.host(url), urlsplit(url).path
+    host, path = urls.host(url), urls.split(url).path
     best: tuple[tuple[int, int], str] | None = None
     for name, entry_type in config.types.items():
         for pattern in entry_type.hosts:
@@ -307,9 +309,9 @@ def _normalized_url(given: str, config: Config) -> str:
     """The link as stored; says what normalisation changed."""
     extra = set(config.check.tracking_params)
     url = urls.normalize(given, extra)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"'{given}' is not a web link; give it as https://host/path")
+    parts = urls.split(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
+        raise UsageError(f"{given!r} is not a web link; give it as https://host/path")
     if url != given:
         removed = urls.tracking_params(given, extra)
         why = f" (removed tracking parameters: {', '.join(removed)})" if removed else ""
@@ -372,7 +374,6 @@ def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bo
 
 def add(project: Project, args: argparse.Namespace) -> int:
     """Append an entry to a week's issue file, keeping everything else in the file as it was."""
-    _require_project(project)
     config = project.config
     url = _normalized_url(args.url, config)
     entry_type = _entry_type(url, args.type, config)

@@ -6,7 +6,9 @@ tree, so any value can later be traced to its file, line and column.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,14 @@ from newsletter.weeks import parse_issue_id, week_of_month
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PathKey = tuple[str | int, ...]
 MAX_DEPTH = 64
+# libyaml's composer recurses in C and overflows the stack somewhere past 20,000 levels; below this
+# many collection indicators a file cannot nest that deep, so only larger files pay for a pre-scan
+PRESCAN_INDICATORS = 5000
+_INDICATORS = "[{-:?"
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+# what XML 1.0 cannot carry (the feeds and the email are XML): C0 controls but tab and line breaks,
+# and U+FFFE/U+FFFF; a YAML escape such as "\0" is the only way to write them
+_FORBIDDEN_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 
 
@@ -39,7 +49,7 @@ class Source:
     display: str
     text: str
     root: yaml.Node | None = None
-    _lines: list[str] | None = field(default=None, repr=False)
+    _starts: list[int] | None = field(default=None, repr=False)
 
     def node(self, path: PathKey) -> tuple[yaml.Node | None, yaml.Node | None, bool]:
         """(key node, value node, found) at ``path``; the deepest existing ancestor when absent."""
@@ -62,9 +72,21 @@ class Source:
         """1-based (line, column) of the value (or its key) at ``path``."""
         k, v, _ = self.node(path)
         n = k if key and k is not None else v
-        if n is None:
-            return (1, 1)
-        return n.start_mark.line + 1, n.start_mark.column + 1
+        return (1, 1) if n is None else self.line_column(n.start_mark.index)
+
+    def line_column(self, index: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset, counting lines as editors do.
+
+        libyaml also breaks lines at U+0085, U+2028 and U+2029, which editors show inside a line.
+        """
+        starts = self._line_starts()
+        n = bisect.bisect_right(starts, index)
+        return n, index - starts[n - 1] + 1
+
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+        return self._starts
 
     def span(self, path: PathKey) -> tuple[int, int] | None:
         """Character offsets of the value at exactly ``path``, or None when absent."""
@@ -72,10 +94,12 @@ class Source:
         return (v.start_mark.index, v.end_mark.index) if found and v is not None else None
 
     def line(self, n: int) -> str:
-        """The text of 1-based line ``n`` (empty past the end)."""
-        if self._lines is None:
-            self._lines = self.text.splitlines()
-        return self._lines[n - 1] if 0 < n <= len(self._lines) else ""
+        """The text of 1-based line ``n`` without its line break (empty past the end)."""
+        starts = self._line_starts()
+        if not 0 < n <= len(starts):
+            return ""
+        end = starts[n] if n < len(starts) else len(self.text)
+        return self.text[starts[n - 1] : end].rstrip("\r\n")
 
     def diagnostic(self, path: PathKey, rule: str, message: str, severity: str = "error", *, key: bool = False) -> Diagnostic:
         line, col = self.position(path, key=key)
@@ -101,6 +125,11 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
         data = path.read_bytes()
     except OSError as e:
         return None, [Diagnostic(display, 1, 1, "yaml-syntax", f"cannot read file: {e.strerror or e}")]
+    return decode_text(data, display)
+
+
+def decode_text(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
+    """A file's bytes as UTF-8 text (a BOM is allowed); report undecodable bytes."""
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as e:
@@ -113,25 +142,45 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
 def parse_yaml(text: str, path: Path, display: str) -> tuple[Source, Any, list[Diagnostic]]:
     """Parse YAML text into (source, plain data, diagnostics); data is None on error."""
     source = Source(path, display, text)
+
+    def error(index: int, rule: str, message: str) -> tuple[Source, Any, list[Diagnostic]]:
+        return source, None, [Diagnostic(display, *source.line_column(index), rule, message)]
+
     try:
+        if deep := _too_deep(text):
+            return error(deep.index, "yaml-syntax", f"nesting is too deep (over {MAX_DEPTH} levels)")
         source.root = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or e.context or "invalid YAML"
-        return source, None, [Diagnostic(display, line, col, "yaml-syntax", f"{problem}; fix the YAML syntax here")]
+        return error(mark.index if mark else 0, "yaml-syntax", f"{problem}; fix the YAML syntax here")
+    except yaml.reader.ReaderError as e:
+        # its position counts bytes under libyaml; the offending character is the first of its kind
+        return error(max(text.find(chr(e.character)), 0), "yaml-syntax", f"character U+{e.character:04X} is not allowed; remove it")
     except yaml.YAMLError as e:
-        return source, None, [Diagnostic(display, 1, 1, "yaml-syntax", str(e).splitlines()[0])]
-    except RecursionError:
-        return source, None, [Diagnostic(display, 1, 1, "yaml-syntax", f"nesting is too deep (over {MAX_DEPTH} levels)")]
+        return error(0, "yaml-syntax", str(e).splitlines()[0])
     try:
         data = _plain(source.root, set(), 0) if source.root is not None else None
     except _LoadError as e:
         # the composer merges an alias into its anchor's node: only the events know where the alias is
         mark = _first_alias(text) if e.alias else e.node.start_mark if e.node else None
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return source, None, [Diagnostic(display, line, col, e.rule, e.message)]
+        return error(mark.index if mark else 0, e.rule, e.message)
     return source, data, []
+
+
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Where the text first nests collections deeper than :data:`MAX_DEPTH`, without composing it."""
+    if sum(text.count(c) for c in _INDICATORS) <= PRESCAN_INDICATORS:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def _plain(node: yaml.Node, seen: set[int], depth: int) -> Any:
@@ -144,6 +193,8 @@ def _plain(node: yaml.Node, seen: set[int], depth: int) -> Any:
         raise _LoadError(f"YAML tag {node.tag!r} is not allowed; remove it", node)
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
+        if bad := _FORBIDDEN_CHAR.search(node.value):
+            raise _LoadError(f"character U+{ord(bad[0]):04X} is not allowed in text; remove its escape", node)
         # every scalar is text: a title of `1984` or `yes` means the text the editor typed
         return None if node.tag.endswith(":null") else node.value
     if isinstance(node, yaml.SequenceNode):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref", "ref_src", "lid", "_bhlid", "si",
@@ -14,13 +14,19 @@ _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html|format)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?(?:\.pdf)?/?$")
 
 
+def split(url: str) -> SplitResult:
+    """``url`` split into its parts; one that does not parse (``http://[::1``) is all path."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises for a port out of range or not a number
+        return parts
+    except ValueError:
+        return SplitResult("", "", url, "", "")
+
+
 def host(url: str) -> str:
     """The lower-case host of ``url`` without ``www.`` ('' if there is none)."""
-    try:
-        h = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    return h.removeprefix("www.")
+    return (split(url).hostname or "").removeprefix("www.")
 
 
 def is_tracking_param(name: str, extra: frozenset[str] | set[str] = frozenset()) -> bool:
@@ -30,13 +36,13 @@ def is_tracking_param(name: str, extra: frozenset[str] | set[str] = frozenset())
 
 def tracking_params(url: str, extra: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """Names of the tracking parameters in ``url``'s query."""
-    query = urlsplit(url).query
+    query = split(url).query
     return [k for k, _ in parse_qsl(query, keep_blank_values=True) if is_tracking_param(k, extra)]
 
 
 def strip_tracking(url: str, extra: frozenset[str] | set[str] = frozenset()) -> str:
     """``url`` without tracking parameters; every other parameter is kept in order."""
-    parts = urlsplit(url)
+    parts = split(url)
     if not parts.query:
         return url
     kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k, extra)]
@@ -47,10 +53,7 @@ def strip_tracking(url: str, extra: frozenset[str] | set[str] = frozenset()) -> 
 
 def arxiv_id(url: str, *, keep_version: bool = True) -> str | None:
     """The arXiv identifier in an arxiv.org link (``2402.07827v2``), or None."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
+    parts = split(url)
     if (parts.hostname or "").lower() not in _ARXIV_HOSTS:
         return None
     m = _ARXIV_PATH.match(parts.path)
@@ -83,10 +86,7 @@ def identity(url: str) -> str:
     url = normalize(url)
     if ident := arxiv_id(url, keep_version=False):
         return f"arxiv:{ident}"
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
+    parts = split(url)
     h = (parts.hostname or "").lower().removeprefix("www.")
     path = parts.path.rstrip("/") or ""
     return f"{h}{path}" + (f"?{parts.query}" if parts.query else "")

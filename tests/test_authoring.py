@@ -60,7 +60,7 @@ def test_init_creates_a_working_project(root, cli):
     names = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
     assert names == [".gitignore", "issue.schema.json", "issues", "newsletter.toml", "templates", "templates/README.md"]
     assert load_config(root / "newsletter.toml") == Config(title="digest")
-    assert set((root / ".gitignore").read_text().split()) == {"dist/", ".newsletter-cache/"}
+    assert set((root / ".gitignore").read_text().split()) == {"dist/", ".newsletter-cache/", ".newsletter.lock"}
     readme = (root / "templates" / "README.md").read_text()
     assert "overrides" in readme
     assert all(f"`{name}`" in readme for name in package_templates())
