@@ -36,7 +36,7 @@ def eml(issue_id: str, issue: Issue, config: Config, subject: str, text: str, ht
 def _headers(msg: EmailMessage, issue_id: str, issue: Issue, config: Config, subject: str) -> None:
     """Set the envelope headers; an address in the config that cannot be parsed is the user's to fix."""
     headers = {
-        "Subject": subject,
+        "Subject": " ".join(subject.split()),  # a header is one line, whatever the title holds
         "From": config.email.from_address,
         "To": config.email.to_address,
         "Date": format_datetime(send_time(issue, config)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 import jinja2
 from dateutil import tz
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 from newsletter.config import Config, EntryType
@@ -19,12 +21,20 @@ from newsletter.weeks import month_name, parse_issue_id, week_label, week_of_mon
 
 BODY_TEMPLATE = "issue-body.html.j2"
 PREHEADER_LENGTH = 140
+# what starts escapes, code, emphasis, links, HTML, entities and line breaks (images are off);
+# most summary lines have none of it, and skipping the parser for them halves an email's rendering
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<&\n\r\x00]")
 
 
 @cache
 def markdown_parser() -> MarkdownIt:
     # raw HTML off: an editor's <script> or <img onerror> shows as text; images are not summary content
     return MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+def has_inline_syntax(text: str) -> bool:
+    """Whether CommonMark inline syntax could start in ``text``; text without it renders as itself."""
+    return _INLINE_SYNTAX.search(text) is not None
 
 
 def markdown_block(text: str | None) -> Markup:
@@ -34,12 +44,17 @@ def markdown_block(text: str | None) -> Markup:
 
 def markdown_inline(text: str | None) -> Markup:
     """One line of Markdown (links, emphasis, code) as HTML; everything else is escaped text."""
+    if not has_inline_syntax(text or ""):
+        return Markup(escapeHtml(text or ""))
     return Markup(markdown_parser().renderInline(text or ""))
 
 
 def is_web_url(url: str | None) -> bool:
     """Whether ``url`` may become a link or image source: http(s) or mailto only, never javascript:."""
-    return bool(url) and urlsplit(url).scheme.lower() in ("http", "https", "mailto")
+    try:
+        return bool(url) and urlsplit(url).scheme.lower() in ("http", "https", "mailto")
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a link anyone can follow
+        return False
 
 
 def install_filters(env: jinja2.Environment) -> None:
