@@ -97,11 +97,23 @@ def generate(root: Path, total: int, seed: int = 7) -> int:
         week = (day.day + 6) // 7
         path = root / "issues" / f"{day.year}" / f"{day.year}-{day.month:02d}-W{week}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"date": day.isoformat(), "entries": entries}
-        path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1 << 30), encoding="utf-8")
+        _write(path, {"date": day.isoformat(), "entries": entries})
         weeks += 1
         day = _next_week(day)
     return weeks
+
+
+def _write(path: Path, doc: dict) -> None:
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1 << 30), encoding="utf-8")
+
+
+def edit_one_week(project: Path) -> None:
+    """Change the first title of the middle week, as an editor fixing a typo would."""
+    files = sorted((project / "issues").rglob("*.yaml"))
+    path = files[len(files) // 2]
+    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    doc["entries"][0]["title"] = "Edited " + doc["entries"][0]["title"]
+    _write(path, doc)
 
 
 def _next_week(day: dt.date) -> dt.date:
@@ -150,8 +162,7 @@ def run_size(total: int, work: Path) -> dict:
     shutil.rmtree(project / "dist", ignore_errors=True)
     steps["build (cold)"] = measure([exe, "build"], project)
     steps["build (no change)"] = measure([exe, "build"], project)
-    edited = sorted((project / "issues").rglob("*.yaml"))[len(list((project / "issues").rglob("*.yaml"))) // 2]
-    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: Edited ", 1), encoding="utf-8")
+    edit_one_week(project)
     steps["build (one week edited)"] = measure([exe, "build"], project)
     target = work / f"import-{total}"
     target.mkdir()

@@ -1,13 +1,18 @@
-"""``newsletter build`` and ``preview``: render every output in memory, then write the changed files.
+"""``newsletter build`` and ``preview``: render what changed, then write the changed files.
 
-Nothing is written until everything has rendered, so a failed build leaves the previous
-output untouched; each file is replaced atomically and only when its bytes change.
+A build hashes every issue file's bytes. An issue whose hash (with the config, the templates and
+the package version) is the one its outputs were built from, and whose outputs are untouched, is
+not even parsed: its part of the digest and the feeds comes from the cache. When nothing changed,
+nothing is rendered at all.
+
+No output is replaced until everything has rendered (rendered files wait beside their targets),
+so a failed build leaves the previous output untouched; a file is replaced atomically and only
+when its bytes change.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import functools
 import http.server
 import sys
@@ -15,39 +20,55 @@ import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from newsletter.cache import Cache, template_fingerprint
+from newsletter.cache import Store, content_key, folder_fingerprint
 from newsletter.config import CONFIG_NAME
-from newsletter.errors import NewsletterError
-from newsletter.fsio import atomic_write
-from newsletter.model import Issue
+from newsletter.errors import Diagnostic, NewsletterError
+from newsletter.manifest import IssueRecord, Manifest, signature
 from newsletter.project import Project
-from newsletter.render import markdown
-from newsletter.render.email import email_html, size_warning
-from newsletter.render.eml import eml
-from newsletter.render.feed import FeedItem, atom, latest, rss
-from newsletter.render.html import issue_body, issue_context
-from newsletter.render.templates import PACKAGE_TEMPLATES, environment
-from newsletter.render.text import email_text
+from newsletter.render.templates import PACKAGE_TEMPLATES
+from newsletter.staging import Staging
 from newsletter.weeks import parse_issue_id
+
+if TYPE_CHECKING:
+    from newsletter.render.site import Fragment, RenderedIssue, SiteRenderer
 
 DEFAULT_OUT = "dist"
 WATCH_INTERVAL = 1.0
 # the folders below the output that hold one file per issue; stale ones there are removed
 PER_ISSUE = {"issues": (".md",), "email": (".html", ".txt", ".eml")}
+# the signature of a file rendered but not yet written; replaced once it is
+_UNWRITTEN = (0, 0, 0)
 
 
 @dataclass
 class Site:
-    """Every output file of a build, rendered but not yet written."""
+    """The files a build rendered, staged but not yet in place, and the manifest to record once they are."""
 
     out: Path
-    files: dict[Path, bytes] = field(default_factory=dict)
+    store: Store
+    manifest: Manifest
+    files: set[Path] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
-    compiled: int = 0
-    cached: int = 0
+    rendered: int = 0
+    staging: Staging = field(default_factory=Staging)
+
+    def stage(self, files: dict[Path, bytes]) -> None:
+        """Start writing rendered files beside their targets."""
+        for path, data in files.items():
+            self.staging.stage(path, data)
+        self.files.update(files)
+
+    @property
+    def reused(self) -> int:
+        """How many issues were not rendered again."""
+        return len(self.manifest.issues) - self.rendered
+
+    @property
+    def outputs(self) -> int:
+        """How many files the build is made of, written now or before."""
+        return len(self.manifest.archive) + sum(len(r.outputs) for r in self.manifest.issues.values())
 
 
 def output_dir(project: Project, out: str | None) -> Path:
@@ -55,90 +76,158 @@ def output_dir(project: Project, out: str | None) -> Path:
     return Path(out).resolve() if out else project.root / DEFAULT_OUT
 
 
-def load_archive(project: Project) -> list[tuple[str, Issue]]:
-    """Every issue as (id, model) in date order; any invalid file stops the build with its location."""
-    loaded, diags = project.load_issues()
-    errors = [d for d in diags if d.severity == "error"]
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more; run 'newsletter check')" if len(errors) > 1 else ""
-        raise NewsletterError(f"{first.message}{more}", first.file, first.line, first.column)
+def fingerprint(project: Project, layout: str | None) -> str:
+    """A hash of everything but the issues that outputs depend on: config, templates, versions, layout."""
+    try:
+        config = (project.root / CONFIG_NAME).read_bytes()
+    except OSError:
+        config = b""
+    templates = folder_fingerprint([project.templates_dir, PACKAGE_TEMPLATES])
+    return content_key(config, templates, version("mjml-python"), layout or "")
+
+
+def _unique_ids(project: Project, paths: list[Path]) -> None:
+    """Stop when two issue files have the same id (the same name in different folders)."""
     seen: dict[str, Path] = {}
-    for item in loaded:
-        if item.id in seen:
-            raise NewsletterError(f"issue id {item.id} is also used by {project.display(seen[item.id])}; rename one", project.display(item.path), 1, 1)
-        seen[item.id] = item.path
-    ordered = sorted(loaded, key=lambda i: (i.issue.date, i.id))
-    return [(i.id, i.issue) for i in ordered]
+    for path in paths:
+        if path.stem in seen:
+            raise NewsletterError(f"issue id {path.stem} is also used by {project.display(seen[path.stem])}; rename one",
+                                  project.display(path), 1, 1)
+        seen[path.stem] = path
 
 
-def render_site(project: Project, out: Path, layout: str | None = None, published: dict[str, dt.datetime] | None = None) -> Site:
-    """Render the digest, the issue pages, the emails and the feeds; ``published`` overrides publish times."""
-    config = project.config
-    issues = [(i, _with_published(issue, (published or {}).get(i))) for i, issue in load_archive(project)]
-    env = environment(project.templates_dir)
-    cache = Cache(project.root, "email")
-    fingerprint = Cache.key(config.model_dump_json(), template_fingerprint([project.templates_dir, PACKAGE_TEMPLATES]), version("mjml-python"))
-    site = Site(out)
-    site.files[project.root / config.digest.path] = markdown.digest(issues, config, env).encode()
-    feed_items = []
-    for issue_id, issue in issues:
-        site.files[out / "issues" / f"{issue_id}.md"] = markdown.issue_page(issue_id, issue, config, env, layout=layout).encode()
-        context = issue_context(issue_id, issue, config)
-        html = cache.get(Cache.key(fingerprint, issue_id, issue.model_dump_json()), functools.partial(email_html, env, context))
-        if warning := size_warning(issue_id, html, config):
-            site.warnings.append(warning)
-        text = email_text(env, context)
-        site.files[out / "email" / f"{issue_id}.html"] = html.encode()
-        site.files[out / "email" / f"{issue_id}.txt"] = text.encode()
-        site.files[out / "email" / f"{issue_id}.eml"] = eml(issue_id, issue, config, context["heading"], text, html)
-        if issue.published is not None:
-            feed_items.append(_feed_item(env, context, issue.published))
-    items = latest(feed_items, config.feed.limit)
-    site.files[out / "feed.xml"] = rss(items, config)
-    site.files[out / "atom.xml"] = atom(items, config)
-    cache.prune()
-    site.compiled, site.cached = cache.misses, cache.hits
+def _read(path: Path) -> bytes | None:
+    """The file's bytes; None when it cannot be read (loading it then says why)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def render_site(project: Project, out: Path, layout: str | None = None, sources: dict[Path, bytes] | None = None) -> Site:
+    """Render what changed since the last build into ``out``; ``sources`` are issue files' bytes not yet on disk."""
+    paths = project.issue_files()
+    _unique_ids(project, paths)
+    raw = {p: sources[p] if sources and p in sources else _read(p) for p in paths}
+    fp = fingerprint(project, layout)
+    keys = {str(p): content_key(fp, data) if data is not None else "" for p, data in raw.items()}
+    store = Store(project.root)
+    previous = Manifest.from_data(store.manifest(out))
+    fresh = previous.fresh_issues(fp, keys)
+    if previous.up_to_date(fp, keys, fresh):
+        return Site(out, store, previous, warnings=[r.warning for r in previous.issues.values() if r.warning])
+    # only a build that renders pays for importing the renderers
+    from newsletter.render.pool import render_files
+    from newsletter.render.site import SiteRenderer
+
+    job = _Rebuild(project, SiteRenderer(project, out, layout), raw, keys, store)
+    site = Site(out, store, Manifest(fp))
+    try:
+        job.reuse(previous, fresh, site.manifest)
+        stale = [p for p in paths if p not in job.fragments]
+        with store.transaction():
+            for p, result in zip(stale, render_files(job.renderer, project, [job.item(p) for p in stale])):
+                job.add(p, *result, site)
+        job.raise_errors()
+        by_id = {p.stem: p for p in paths}
+        archive = job.renderer.archive([job.fragments[p] for p in paths], lambda f: job.body(by_id[f.id], site))
+    except BaseException:
+        site.staging.abort()
+        raise
+    site.stage(archive)
+    site.manifest.archive = {str(path): _UNWRITTEN for path in archive}
+    site.warnings = [r.warning for r in site.manifest.issues.values() if r.warning]
     return site
 
 
-def _with_published(issue: Issue, when: dt.datetime | None) -> Issue:
-    """``issue`` as it will read once ``published: when`` is recorded (unchanged for None)."""
-    return issue if when is None else issue.model_copy(update={"published": when})
+class _Rebuild:
+    """The state of a build that renders: fragments by issue file, feed bodies, load errors."""
 
+    def __init__(self, project: Project, renderer: "SiteRenderer", raw: dict[Path, bytes | None], keys: dict[str, str], store: Store) -> None:
+        self.project, self.renderer, self.raw, self.keys, self.store = project, renderer, raw, keys, store
+        self.fragments: dict[Path, Fragment] = {}
+        self.bodies: dict[Path, str | None] = {}
+        self.errors: list[Diagnostic] = []
 
-def _feed_item(env: jinja2.Environment, context: dict, published: dt.datetime) -> FeedItem:
-    """The feed entry of a published issue, its body rendered from the same partial as the email."""
-    links = context["links"]
-    return FeedItem(context["id"], context["issue"], published, context["heading"], context["preheader"], links.web, issue_body(env, context))
+    def reuse(self, previous: Manifest, fresh: set[str], manifest: Manifest) -> None:
+        """Take the fragments of the ``fresh`` issue files; a missing or damaged one is rendered instead."""
+        from newsletter.render.site import Fragment
+
+        reused = [p for p in self.raw if str(p) in fresh]
+        stored = self.store.fragments([self.keys[str(p)] for p in reused])
+        for p in reused:
+            try:
+                self.fragments[p] = Fragment.from_data(stored[self.keys[str(p)]])
+            except (KeyError, ValueError):
+                continue
+            manifest.issues[str(p)] = previous.issues[str(p)]
+
+    def item(self, path: Path) -> tuple[Path, bytes | None, str]:
+        """What rendering an issue file takes: its path, its bytes and its name in messages."""
+        return path, self.raw[path], self.project.display(path)
+
+    def add(self, path: Path, errors: list[Diagnostic], rendered: "RenderedIssue | None", site: Site) -> None:
+        """Take one rendered issue file into ``site``; once any file has errors, only count theirs."""
+        self.errors.extend(errors)
+        if self.errors or rendered is None:
+            return
+        key = self.keys[str(path)]
+        self.fragments[path], self.bodies[path] = rendered.fragment, rendered.body
+        self.store.put(key, rendered.fragment.to_data(), rendered.body)
+        site.stage(rendered.files)
+        site.manifest.issues[str(path)] = IssueRecord(key, {str(p): _UNWRITTEN for p in rendered.files}, rendered.warning)
+        site.rendered += 1
+
+    def raise_errors(self) -> None:
+        """Stop the build at the first load error, counting the others."""
+        if self.errors:
+            first = self.errors[0]
+            more = f" (and {len(self.errors) - 1} more; run 'newsletter check')" if len(self.errors) > 1 else ""
+            raise NewsletterError(f"{first.message}{more}", first.file, first.line, first.column)
+
+    def body(self, path: Path, site: Site) -> str:
+        """The feed body of a published issue: rendered now, else cached, else rendered again."""
+        if self.bodies.get(path) is None:
+            self.bodies[path] = self.store.body(self.keys[str(path)])
+        if self.bodies[path] is None:
+            self.add(path, *self.renderer.file(*self.item(path)), site)
+        return self.bodies[path] or ""
 
 
 def write_site(site: Site) -> list[Path]:
-    """Write the files whose bytes changed and drop per-issue files of deleted issues; return the written."""
-    written = []
-    for path, data in site.files.items():
-        try:
-            if path.is_file() and path.read_bytes() == data:
-                continue
-            atomic_write(path, data)
-        except OSError as e:
-            raise NewsletterError(f"cannot write: {e.strerror or e}", str(path)) from None
-        written.append(path)
+    """Put the staged files whose bytes changed in place, drop per-issue files of deleted issues, record the manifest."""
+    written = site.staging.commit()
+    expected = {p for r in site.manifest.issues.values() for p in r.outputs}
     for folder, suffixes in PER_ISSUE.items():
         for path in (site.out / folder).glob("*"):
-            if path.suffix in suffixes and parse_issue_id(path.stem) and path not in site.files:
+            if path.suffix in suffixes and parse_issue_id(path.stem) and str(path) not in expected:
                 path.unlink()
+    _record(site)
+    site.store.close()
     return written
 
 
+def _record(site: Site) -> None:
+    """Store the manifest with the signatures of the files just rendered."""
+    if not site.files:
+        return
+    rendered = {str(p) for p in site.files}
+    for outputs in [site.manifest.archive, *(r.outputs for r in site.manifest.issues.values())]:
+        for path in outputs.keys() & rendered:
+            outputs[path] = signature(path) or _UNWRITTEN
+    with site.store.transaction():
+        site.store.put_manifest(site.out, site.manifest.to_data())
+        site.store.keep_only(r.key for r in site.manifest.issues.values())
+
+
 def build(project: Project, out: Path, layout: str | None = None) -> Site:
-    """Render and write everything; warnings go to stderr."""
+    """Render and write what changed; warnings go to stderr."""
     site = render_site(project, out, layout)
     written = write_site(site)
     for warning in site.warnings:
         print(f"newsletter: {warning}", file=sys.stderr)
-    print(f"built {len(site.files)} files into {project.display(out)} ({len(written)} changed; "
-          f"emails compiled {site.compiled}, from cache {site.cached})")
+    print(f"built {site.outputs} files into {project.display(out)} ({len(written)} changed; "
+          f"issues rendered {site.rendered}, from cache {site.reused})")
     return site
 
 

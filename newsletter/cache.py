@@ -1,23 +1,42 @@
-"""A content-addressed cache of compiled emails under ``.newsletter-cache/`` (safe to delete).
+"""The build cache under ``.newsletter-cache/`` (safe to delete): one SQLite file.
 
-An entry's key hashes everything its output depends on, so a stale entry is never read:
-changing an issue, the config, a template or the package simply yields a new key.
+It holds each issue's fragment (what the digest and the feeds need of it) under a key that
+hashes everything the fragment depends on, so a stale fragment is never read: changing an issue,
+the config, a template or the package yields a new key. It also holds the manifest of the last
+build into each output folder. A damaged database or entry reads as missing, never as an error.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+import json
+import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from newsletter import __version__
-from newsletter.fsio import atomic_write
 
 CACHE_DIR = ".newsletter-cache"
+DATABASE = "build.sqlite3"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, meta BLOB NOT NULL, body BLOB)",
+    "CREATE TABLE IF NOT EXISTS manifests (out TEXT PRIMARY KEY, data BLOB NOT NULL)",
+)
+# SQLite's smallest limit on the parameters of one statement
+_BATCH = 900
 
 
-def template_fingerprint(folders: Iterable[Path]) -> str:
-    """A hash of the names and contents of every file in the template folders."""
+def content_key(*parts: bytes | str) -> str:
+    """A hash of ``parts`` and the package version, the key of anything made from them."""
+    h = hashlib.sha256(__version__.encode())
+    for part in parts:
+        h.update(b"\0" + (part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part))
+    return h.hexdigest()
+
+
+def folder_fingerprint(folders: Iterable[Path]) -> str:
+    """A hash of the names and contents of every file in ``folders``."""
     h = hashlib.sha256()
     for folder in folders:
         if not folder.is_dir():
@@ -27,45 +46,112 @@ def template_fingerprint(folders: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
-class Cache:
-    """Text outputs stored by key in one folder; entries not used by a run can be pruned after it."""
+def encode(value: Any) -> bytes:
+    """JSON bytes; lone surrogates (which YAML escapes can produce) survive the round trip."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
-    def __init__(self, root: Path, kind: str) -> None:
-        self.folder = root / CACHE_DIR / kind
-        self.used: set[str] = set()
-        self.hits = 0
-        self.misses = 0
 
-    @staticmethod
-    def key(*parts: str) -> str:
-        """The key of an output made from ``parts`` by this version of the package."""
-        h = hashlib.sha256(__version__.encode())
-        for part in parts:
-            h.update(b"\0" + part.encode())
-        return h.hexdigest()
+def decode(data: Any) -> Any:
+    """The value :func:`encode` stored; raises ValueError on damaged data."""
+    if not isinstance(data, bytes):
+        raise ValueError("not a value this cache stored")
+    return json.loads(data.decode("utf-8", "surrogatepass"))
 
-    def get(self, key: str, make: Callable[[], str]) -> str:
-        """The stored output for ``key``, or ``make()`` stored under it."""
-        self.used.add(key)
-        path = self.folder / key
+
+class Store:
+    """The cache database; every failure to read or write it is treated as a cache miss."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_DIR / DATABASE
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        """The open database, created when absent; a file that is not a usable database is replaced."""
+        if self._db is not None:
+            return self._db
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, isolation_level=None)
+                for statement in _SCHEMA:
+                    db.execute(statement)
+                self._db = db
+                return db
+            except sqlite3.DatabaseError:
+                if attempt == 0:
+                    self.path.unlink(missing_ok=True)
+            except OSError:
+                break
+        return None
+
+    def _run(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        """Rows of ``sql``, or none when the cache cannot be used."""
+        db = self._connect()
+        if db is None:
+            return []
         try:
-            text = path.read_text(encoding="utf-8")
-            self.hits += 1
-            return text
-        except (OSError, UnicodeDecodeError):
-            pass
-        text = make()
-        self.misses += 1
-        try:
-            atomic_write(path, text)
-        except OSError:
-            pass  # a read-only project still builds, only slower
-        return text
+            return db.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error:
+            return []
 
-    def prune(self) -> None:
-        """Delete entries this run did not use, so the cache does not grow without bound."""
-        if not self.folder.is_dir():
-            return
-        for path in self.folder.iterdir():
-            if path.name not in self.used:
-                path.unlink(missing_ok=True)
+    def fragments(self, keys: list[str]) -> dict[str, Any]:
+        """The stored fragments among ``keys``; damaged ones are left out."""
+        found: dict[str, Any] = {}
+        for i in range(0, len(keys), _BATCH):
+            batch = keys[i : i + _BATCH]
+            rows = self._run(f"SELECT key, meta FROM fragments WHERE key IN ({','.join('?' * len(batch))})", batch)
+            for key, meta in rows:
+                try:
+                    found[key] = decode(meta)
+                except ValueError:
+                    continue
+        return found
+
+    def body(self, key: str) -> str | None:
+        """The stored body of a fragment, or None."""
+        rows = self._run("SELECT body FROM fragments WHERE key = ?", (key,))
+        try:
+            return decode(rows[0][0]) if rows and rows[0][0] is not None else None
+        except ValueError:
+            return None
+
+    def put(self, key: str, meta: Any, body: str | None) -> None:
+        """Store a fragment and its body (a long text read only when needed)."""
+        self._run("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", (key, encode(meta), None if body is None else encode(body)))
+
+    def keep_only(self, keys: Iterable[str]) -> None:
+        """Drop the fragments not in ``keys``, so the cache does not grow without bound."""
+        stored = {row[0] for row in self._run("SELECT key FROM fragments")}
+        for key in stored - set(keys):
+            self._run("DELETE FROM fragments WHERE key = ?", (key,))
+
+    def manifest(self, out: Path) -> Any:
+        """The manifest of the last build into ``out``, or None."""
+        rows = self._run("SELECT data FROM manifests WHERE out = ?", (str(out),))
+        try:
+            return decode(rows[0][0]) if rows else None
+        except ValueError:
+            return None
+
+    def put_manifest(self, out: Path, data: Any) -> None:
+        self._run("INSERT OR REPLACE INTO manifests VALUES (?, ?)", (str(out), encode(data)))
+
+    def transaction(self) -> "_Transaction":
+        """Group writes, which SQLite makes much cheaper than one commit each."""
+        return _Transaction(self)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class _Transaction:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> None:
+        self.store._run("BEGIN")
+
+    def __exit__(self, *exc: object) -> None:
+        self.store._run("COMMIT")

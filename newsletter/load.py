@@ -33,6 +33,23 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 # and U+FFFE/U+FFFF; a YAML escape such as "\0" is the only way to write them
 _FORBIDDEN_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+# the plain scalars whose implicit tag matters here: null, and the merge and value markers refused as tags
+_IMPLICIT_TAGS = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), "tag:yaml.org,2002:null"),
+    "<<": "tag:yaml.org,2002:merge",
+    "=": "tag:yaml.org,2002:value",
+}
+
+
+class _TextLoader(Loader):  # type: ignore[misc, valid-type]
+    """The C loader resolving implicit tags by one lookup: every other scalar is read as text anyway,
+    so matching it against the int, float, bool and timestamp patterns would only cost time."""
+
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            return _IMPLICIT_TAGS.get(value, _STR) if implicit[0] else _STR  # type: ignore[arg-type]
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 class _LoadError(Exception):
@@ -149,7 +166,7 @@ def parse_yaml(text: str, path: Path, display: str) -> tuple[Source, Any, list[D
     try:
         if deep := _too_deep(text):
             return error(deep.index, "yaml-syntax", f"nesting is too deep (over {MAX_DEPTH} levels)")
-        source.root = yaml.compose(text, Loader=Loader)
+        source.root = yaml.compose(text, Loader=_TextLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"

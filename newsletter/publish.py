@@ -86,8 +86,12 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     recorded, _ = load_issue_text(text, loaded.path, project.config, loaded.source.display)
     if recorded.issue is None or recorded.issue.published is None:
         raise NewsletterError("cannot record the publish time in this file; add `published:` after `date:` by hand", loaded.source.display)
-    site = render_site(project, out, published={loaded.id: recorded.issue.published})
-    atomic_write(loaded.path, text.encode("utf-8"))
+    site = render_site(project, out, sources={loaded.path: text.encode("utf-8")})
+    try:
+        atomic_write(loaded.path, text.encode("utf-8"))
+    except BaseException:
+        site.staging.abort()
+        raise
     write_site(site)
     for warning in site.warnings:
         print(f"newsletter: {warning}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset({
@@ -14,6 +15,8 @@ _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html|format)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?(?:\.pdf)?/?$")
 
 
+# the rules ask about the same few URLs many times over (every rule parses each link again)
+@lru_cache(maxsize=1 << 14)
 def split(url: str) -> SplitResult:
     """``url`` split into its parts; one that does not parse (``http://[::1``) is all path."""
     try:
@@ -77,6 +80,7 @@ def normalize(url: str, extra: frozenset[str] | set[str] = frozenset()) -> str:
     return canonical_arxiv(url) or url
 
 
+@lru_cache(maxsize=1 << 14)
 def identity(url: str) -> str:
     """A key under which two links to the same page compare equal (for duplicate detection).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import shutil
+import sqlite3
 import xml.etree.ElementTree as ET
 from email import policy
 from pathlib import Path
@@ -12,8 +13,8 @@ import feedparser
 import pytest
 
 from checkutil import make_project
-from newsletter.build import render_site
-from newsletter.cache import CACHE_DIR
+from newsletter.build import render_site, write_site
+from newsletter.cache import CACHE_DIR, DATABASE
 from newsletter.cli import main
 
 TOML = 'title = "AI 위클리"\nbase_url = "https://weekly.example.com/"\nlanguage = "ko"\n[digest]\npath = "README.md"\n'
@@ -92,16 +93,93 @@ def test_rebuilds_are_byte_identical_with_or_without_the_cache(root, tmp_path_fa
     assert snapshot(other) == first
 
 
-def test_unchanged_emails_come_from_the_cache_and_an_edit_recompiles_one(root):
-    def site():
-        return render_site(make_project(root, {}, TOML), root / "dist")
+def _render(root: Path):
+    return render_site(make_project(root, {}, TOML), root / "dist")
 
-    assert site().compiled == 2
-    warm = site()
-    assert (warm.compiled, warm.cached) == (0, 2)
+
+def test_a_build_without_changes_parses_nothing_and_an_edit_renders_one_issue(root, monkeypatch):
+    site = _render(root)
+    write_site(site)
+    assert (site.rendered, site.reused) == (2, 0)
+
+    def no_parsing(*args):
+        raise AssertionError("an unchanged archive must not be parsed")
+
+    monkeypatch.setattr("newsletter.render.site.load_issue_text", no_parsing)
+    again = _render(root)
+    assert (again.rendered, again.reused, again.files) == (0, 2, set())
+    monkeypatch.undo()
     path = root / "issues/2024/2024-02-W4.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("재현", "재현 가능"), encoding="utf-8")
-    assert (site().compiled, len(list((root / CACHE_DIR / "email").iterdir()))) == (1, 2)
+    edited = _render(root)
+    assert (edited.rendered, edited.reused) == (1, 1)
+    assert set(edited.files) >= {root / "dist/issues/2024-02-W4.md", root / "README.md", root / "dist/feed.xml"}
+
+
+def _cold(root: Path, tmp_path_factory) -> dict[str, bytes]:
+    """The outputs of a build of ``root``'s sources in a fresh copy without cache or outputs."""
+    copy = tmp_path_factory.mktemp("cold")
+    shutil.copytree(root, copy, dirs_exist_ok=True, ignore=shutil.ignore_patterns("dist", CACHE_DIR, "README.md"))
+    assert build(copy) == 0
+    return {**snapshot(copy / "dist"), "README.md": (copy / "README.md").read_bytes()}
+
+
+def _outputs(root: Path) -> dict[str, bytes]:
+    return {**snapshot(root / "dist"), "README.md": (root / "README.md").read_bytes()}
+
+
+@pytest.mark.parametrize("change", ["edit", "publish", "add", "delete", "template", "config"])
+def test_an_incremental_build_writes_exactly_what_a_cold_build_writes(root, tmp_path_factory, change):
+    assert build(root) == 0
+    w4 = root / "issues/2024/2024-02-W4.yaml"
+    if change == "edit":
+        w4.write_text(W4.replace("재현", "재현 가능"), encoding="utf-8")
+    elif change == "publish":
+        w4.write_text(W4.replace("entries:", "published: 2024-02-23T09:00:00+09:00\nentries:"), encoding="utf-8")
+    elif change == "add":
+        (root / "issues/2024/2024-03-W1.yaml").write_text(W5.replace("2024-02-29", "2024-03-01"), encoding="utf-8")
+    elif change == "delete":
+        (root / "issues/2024/2024-02-W5.yaml").unlink()
+    elif change == "template":
+        (root / "templates").mkdir()
+        (root / "templates/digest.md.j2").write_text("{% for y in years %}{{ y.year }}\n{% endfor %}", encoding="utf-8")
+    else:
+        (root / "newsletter.toml").write_text(TOML.replace('"ko"', '"en"'), encoding="utf-8")
+    assert build(root) == 0
+    assert _outputs(root) == _cold(root, tmp_path_factory)
+
+
+def test_deleting_the_cache_changes_no_output(root):
+    build(root)
+    first = _outputs(root)
+    shutil.rmtree(root / CACHE_DIR)
+    assert build(root) == 0
+    assert _outputs(root) == first
+
+
+@pytest.mark.parametrize("damage", ["garbage-file", "garbage-rows"])
+def test_a_damaged_cache_is_ignored(root, damage, capsys):
+    build(root)
+    first = _outputs(root)
+    database = root / CACHE_DIR / DATABASE
+    if damage == "garbage-file":
+        database.write_bytes(b"not a database" * 100)
+    else:
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE fragments SET meta = x'ff00', body = x'7b'")
+            db.execute("UPDATE manifests SET data = '[1, 2'")
+    assert build(root) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert _outputs(root) == first
+
+
+def test_an_output_changed_by_hand_is_rebuilt(root):
+    build(root)
+    first = _outputs(root)
+    (root / "dist/email/2024-02-W5.html").write_text("mine", encoding="utf-8")
+    (root / "dist/feed.xml").unlink()
+    assert build(root) == 0
+    assert _outputs(root) == first
 
 
 def test_a_failed_build_leaves_the_previous_output_intact(root, capsys):
@@ -145,3 +223,13 @@ def test_an_empty_archive_builds_empty_feeds(tmp_path):
     make_project(tmp_path, {}, TOML)
     assert build(tmp_path) == 0
     assert feedparser.parse((tmp_path / "dist/feed.xml").read_bytes()).bozo == 0
+
+
+def test_rendering_on_several_processes_gives_the_same_bytes(root, tmp_path_factory, monkeypatch):
+    for n in range(1, 4):
+        (root / f"issues/2024/2024-03-W{n}.yaml").write_text(W5.replace("2024-02-29", f"2024-03-{n * 7 - 6:02d}"), encoding="utf-8")
+    monkeypatch.setattr("newsletter.render.pool.MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr("newsletter.render.pool.cores", lambda: 2)
+    assert build(root) == 0
+    monkeypatch.undo()
+    assert _outputs(root) == _cold(root, tmp_path_factory)

@@ -21,7 +21,8 @@ def item(n: int, body: str = "<p>본문 &amp; <a href='https://x.org/?a=1&amp;b=
                                                      Entry(type="news", title="N", url="https://n.org")])
     published = dt.datetime(2024, 3, n, 9, 0, tzinfo=KST)
     issue_id = f"2024-03-W{(n + 6) // 7}"
-    return FeedItem(issue_id, issue, published, f"Issue {n}", f"summary {n}", f"https://weekly.example.com/email/{issue_id}.html", body)
+    types = tuple(dict.fromkeys(e.type for e in issue.entries))
+    return FeedItem(issue_id, issue.date, published, f"Issue {n}", f"summary {n}", f"https://weekly.example.com/email/{issue_id}.html", body, types)
 
 
 def parse(data: bytes) -> feedparser.FeedParserDict:
@@ -38,7 +39,7 @@ def test_rss_items_newest_first_with_content_categories_and_dates():
     assert feed.version == "rss20"
     assert [e.title for e in feed.entries] == ["Issue 15", "Issue 8", "Issue 1"]
     first = feed.entries[0]
-    assert first.id == guid("2024-03-W3", items[0].issue, CONFIG) == "tag:weekly.example.com,2024:2024-03-W3"
+    assert first.id == guid("2024-03-W3", items[0].date, CONFIG) == "tag:weekly.example.com,2024:2024-03-W3"
     assert first.guidislink is False
     assert "<a href=\"https://x.org/?a=1&amp;b=2\">링크</a>" in first.content[0].value
     assert {t.term for t in first.tags} == {"Paper link", "News"}  # RSS carries the readable label

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
 from newsletter.config import Config
-from newsletter.model import Issue
 
 # the build time of an empty feed: any fixed instant keeps rebuilds byte-identical
 EMPTY_FEED_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -20,21 +20,31 @@ class FeedItem:
     """A published issue as the feeds show it."""
 
     id: str
-    issue: Issue
+    date: dt.date
     published: dt.datetime
     title: str
     summary: str
     link: str
     body: str
+    # the entry types of the issue in order of first use, as the feed's categories
+    types: tuple[str, ...]
 
 
-def guid(issue_id: str, issue: Issue, config: Config) -> str:
-    """A tag: URI (RFC 4151) that names the issue forever, wherever its pages move."""
+def guid(issue_id: str, date: dt.date, config: Config) -> str:
+    """A tag: URI (RFC 4151) that names the issue of ``date`` forever, wherever its pages move."""
     host = urlsplit(config.base_url).hostname or "localhost"
-    return f"tag:{host},{issue.date.year}:{issue_id}"
+    return f"tag:{host},{date.year}:{issue_id}"
 
 
-def latest(items: list[FeedItem], limit: int) -> list[FeedItem]:
+class Dated(Protocol):
+    id: str
+    published: dt.datetime
+
+
+T = TypeVar("T", bound=Dated)
+
+
+def latest(items: list[T], limit: int) -> list[T]:
     """The ``limit`` most recently published items, newest first."""
     return sorted(items, key=lambda i: (i.published, i.id), reverse=True)[:limit]
 
@@ -55,15 +65,15 @@ def _generator(items: list[FeedItem], config: Config, self_url: str) -> FeedGene
     fg.lastBuildDate(newest)
     for item in items:
         fe = fg.add_entry(order="append")
-        fe.id(guid(item.id, item.issue, config))
-        fe.guid(guid(item.id, item.issue, config), permalink=False)
+        fe.id(guid(item.id, item.date, config))
+        fe.guid(guid(item.id, item.date, config), permalink=False)
         fe.title(item.title)
         fe.link(href=item.link)
         fe.published(item.published)
         fe.updated(item.published)
         fe.description(item.summary)
         fe.content(item.body, type="html")
-        for name in dict.fromkeys(e.type for e in item.issue.entries):
+        for name in item.types:
             fe.category(term=name, label=config.types[name].label)
     return fg
 

@@ -140,11 +140,6 @@ class _Year:
     months: list[_Month] = field(default_factory=list)
 
 
-def _ordered(issues: Sequence[tuple[str, Issue]], config: Config) -> list[tuple[str, Issue]]:
-    ordered = sorted(issues, key=lambda pair: (pair[1].date, pair[0]))
-    return ordered[::-1] if config.digest.order == "newest-first" else ordered
-
-
 def month_heading(month: int, config: Config) -> str:
     """``☃ February`` (or ``☃ 2월``); just the name when the month has no emoji."""
     emoji = config.month_emoji.get(month)
@@ -152,32 +147,47 @@ def month_heading(month: int, config: Config) -> str:
     return f"{emoji} {name}" if emoji else name
 
 
-def _week(issue: Issue, config: Config) -> dict:
+def digest_week(issue: Issue, config: Config) -> dict:
+    """One issue's part of the digest: its ``<details>`` label and its entry blocks."""
     blocks = [entry_block(e, config) for e in issue.entries]
     if issue.raw is not None:
         blocks.append(issue.raw)
     return {"label": _summary_label(issue, config), "blocks": blocks}
 
 
-def _years(issues: Sequence[tuple[str, Issue]], config: Config) -> list[_Year]:
-    """Group the issues by year and month in digest order."""
+@dataclass(frozen=True)
+class DigestWeek:
+    """An issue as the digest places it: by date and id, with its pre-rendered part."""
+
+    id: str
+    date: dt.date
+    week: dict
+
+
+def _years(weeks: Sequence[DigestWeek], config: Config) -> list[_Year]:
+    """Group the weeks by year and month in digest order."""
+    ordered = sorted(weeks, key=lambda w: (w.date, w.id), reverse=config.digest.order == "newest-first")
     years: list[_Year] = []
-    for _, issue in _ordered(issues, config):
-        d = issue.date
-        if not years or years[-1].year != d.year:
-            years.append(_Year(d.year))
-        heading = month_heading(d.month, config)
+    for w in ordered:
+        if not years or years[-1].year != w.date.year:
+            years.append(_Year(w.date.year))
+        heading = month_heading(w.date.month, config)
         months = years[-1].months
         if not months or months[-1].heading != heading:
             months.append(_Month(heading))
-        months[-1].weeks.append(_week(issue, config))
+        months[-1].weeks.append(w.week)
     return years
 
 
-def digest(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:
+def digest_of_weeks(weeks: Sequence[DigestWeek], config: Config, env: jinja2.Environment) -> str:
     """The whole archive: the type legend, then years, months and one ``<details>`` per issue."""
     legend = [f"{t.emoji}: {t.label}" for t in config.types.values()]
-    return render(env, "digest.md.j2", legend=legend, years=_years(issues, config))
+    return render(env, "digest.md.j2", legend=legend, years=_years(weeks, config))
+
+
+def digest(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:
+    """The digest of ``(id, issue)`` pairs (see :func:`digest_of_weeks`)."""
+    return digest_of_weeks([DigestWeek(i, issue.date, digest_week(issue, config)) for i, issue in issues], config, env)
 
 
 def _layout(layout: str | None, issue: Issue, config: Config) -> str:
@@ -238,13 +248,18 @@ def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Enviro
     )
 
 
-def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environment, layout: str | None = None) -> str:
-    """One issue alone in its layout: ``layout`` argument, else ``issue.layout``, else ``digest.layout``."""
+def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environment, layout: str | None = None,
+               blocks: list[str] | None = None) -> str:
+    """One issue alone in its layout: ``layout`` argument, else ``issue.layout``, else ``digest.layout``.
+
+    ``blocks`` are the issue's entry blocks when already rendered (for the digest).
+    """
     chosen = _layout(layout, issue, config)
     if chosen == "post":
         return post([(issue_id, issue)], config, env)
     if chosen == "daily":
         return render(env, "daily.md.j2", title=page_title(issue, config), intro=issue.intro,
                       entries=[daily_entry(e) for e in issue.entries], raw=issue.raw)
-    blocks = [entry_block(e, config) for e in issue.entries]
+    if blocks is None:
+        blocks = [entry_block(e, config) for e in issue.entries]
     return render(env, "issue.md.j2", title=page_title(issue, config), intro=issue.intro, blocks=blocks, raw=issue.raw)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import jinja2
 
 from newsletter.model import walk_summary
-from newsletter.render.html import markdown_parser
+from newsletter.render.html import has_inline_syntax, markdown_parser
 from newsletter.render.templates import render
 
 TEXT_TEMPLATE = "email.txt.j2"
@@ -16,8 +17,11 @@ WIDTH = 72
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\ufe0e", "\ufe0f", *map(chr, range(0x1F3FB, 0x1F400))}
 
 
+@lru_cache(maxsize=1 << 16)
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: Hangul, CJK and emoji count two."""
+    if text.isascii():
+        return len(text)
     width = 0
     for ch in text:
         if ch in _ZERO_WIDTH or unicodedata.combining(ch):
@@ -71,6 +75,8 @@ class Footnotes:
 
     def plain(self, markdown: str | None) -> str:
         """One line of Markdown as text: emphasis dropped, code kept in backticks, links as footnotes."""
+        if not has_inline_syntax(markdown or ""):
+            return markdown or ""
         tokens = markdown_parser().parseInline(markdown or "")
         children = (tokens[0].children or []) if tokens else []
         out: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from newsletter.load import LoadedIssue
@@ -34,30 +35,40 @@ def title_key(title: str) -> str:
     return re.sub(r"\s+", " ", t).strip(" .!?:;,-")
 
 
-def by_url(ctx: Context) -> dict[str, list[Occurrence]]:
-    """Every entry of the archive grouped by the identity of its link, oldest first."""
-    index: dict[str, list[Occurrence]] = defaultdict(list)
+@dataclass
+class Index:
+    """Entries grouped by a key, oldest first, with each entry's place in its group."""
+
+    groups: dict[str, list[Occurrence]] = field(default_factory=lambda: defaultdict(list))
+    place: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def add(self, key: str, doc: LoadedIssue, i: int) -> None:
+        group = self.groups[key]
+        self.place[(id(doc), i)] = len(group)
+        group.append((doc, i))
+
+    def earlier(self, key: str | None, doc: LoadedIssue, i: int) -> list[Occurrence]:
+        """The entries with ``key`` before (doc, i) in archive order."""
+        n = self.place.get((id(doc), i)) if key else None
+        return self.groups[key][:n] if key and n else []
+
+
+def by_url(ctx: Context) -> Index:
+    """Every entry of the archive grouped by the identity of its link."""
+    index = Index()
     for doc, i, entry in _entries(ctx):
         if key := url_key(entry):
-            index[key].append((doc, i))
+            index.add(key, doc, i)
     return index
 
 
-def by_title(ctx: Context) -> dict[str, list[Occurrence]]:
-    """Every entry of the archive grouped by its normalised title, oldest first."""
-    index: dict[str, list[Occurrence]] = defaultdict(list)
+def by_title(ctx: Context) -> Index:
+    """Every entry of the archive grouped by its normalised title."""
+    index = Index()
     for doc, i, entry in _entries(ctx):
         if key := title_key(entry.title):
-            index[key].append((doc, i))
+            index.add(key, doc, i)
     return index
-
-
-def _earlier(occurrences: list[Occurrence], doc: LoadedIssue, i: int) -> list[Occurrence]:
-    """The occurrences before (doc, i) in archive order."""
-    for n, (d, j) in enumerate(occurrences):
-        if d is doc and j == i:
-            return occurrences[:n]
-    return []
 
 
 def where(occurrence: Occurrence, field: str) -> str:
@@ -70,7 +81,7 @@ def where(occurrence: Occurrence, field: str) -> str:
 @rule("duplicate-url", "error", "the same page is linked twice (an error within one issue, a warning across issues)")
 def duplicate_url(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
     key = url_key(entry)
-    earlier = _earlier(ctx.index(by_url).get(key, []), doc, i) if key else []
+    earlier = ctx.index(by_url).earlier(key, doc, i)
     if not earlier:
         return
     same_issue = [o for o in earlier if o[0] is doc]
@@ -82,7 +93,7 @@ def duplicate_url(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Itera
 
 @rule("duplicate-title", "warning", "the same title appears twice in the archive with different links")
 def duplicate_title(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
-    earlier = _earlier(ctx.index(by_title).get(title_key(entry.title), []), doc, i)
+    earlier = ctx.index(by_title).earlier(title_key(entry.title), doc, i)
     key = url_key(entry)
     # an earlier entry with the same link too is reported by duplicate-url
     if earlier and all(url_key(o[0].issue.entries[o[1]]) != key for o in earlier):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from typing import Iterator
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
@@ -56,6 +57,7 @@ _PAPER_LABEL = re.compile(r"논문|\bpapers?\b", re.I)
 _PAPER_PATH = re.compile(r"/(?:papers?|publications?)(?:/|$)", re.I)
 
 
+@lru_cache(maxsize=1 << 14)
 def web_parts(url: str) -> SplitResult | None:
     """The parts of an absolute http(s) URL with a plausible host, else None."""
     try:
@@ -71,8 +73,14 @@ def web_parts(url: str) -> SplitResult | None:
 
 def on_host(host: str, domains: tuple[str, ...] | list[str] | set[str]) -> bool:
     """Whether ``host`` is one of ``domains`` or a subdomain of one."""
-    host = host.lower().removeprefix("www.")
-    return any(host == d or host.endswith("." + d) for d in domains)
+    return not _domains(host).isdisjoint(domains)
+
+
+@lru_cache(maxsize=1 << 14)
+def _domains(host: str) -> frozenset[str]:
+    """The host (without ``www.``) and each parent domain: one set lookup each instead of a suffix test per domain."""
+    labels = host.lower().removeprefix("www.").split(".")
+    return frozenset(".".join(labels[n:]) for n in range(len(labels)))
 
 
 def matches_hosts(url: str, patterns: list[str]) -> bool:

@@ -1,0 +1,134 @@
+"""Every output of a build, rendered from two units: one issue, and the archive of fragments.
+
+An issue renders to its own files (page, email, text, message) and to a :class:`Fragment`: what
+the digest and the feeds need of it. The archive-wide files are assembled from fragments only,
+so an unchanged issue is never loaded again while its fragment is in the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsletter.errors import Diagnostic
+from newsletter.load import decode_text, load_issue_text, read_text
+from newsletter.model import Issue
+from newsletter.project import Project
+from newsletter.render import markdown
+from newsletter.render.email import email_html, size_warning
+from newsletter.render.eml import eml
+from newsletter.render.feed import FeedItem, atom, latest, rss
+from newsletter.render.html import issue_body, issue_context
+from newsletter.render.templates import environment
+from newsletter.render.text import email_text
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One issue's part of the digest and of the feeds; the cache stores it as :meth:`to_data`."""
+
+    id: str
+    date: dt.date
+    published: dt.datetime | None
+    week: dict
+    # title, summary, link and types of a published issue; its body is stored apart, read only when shown
+    feed: dict | None
+
+    @classmethod
+    def from_data(cls, data: Any) -> "Fragment":
+        """The fragment stored as ``data``; raises ValueError when it is malformed."""
+        try:
+            published = dt.datetime.fromisoformat(data["published"]) if data["published"] else None
+            return cls(data["id"], dt.date.fromisoformat(data["date"]), published, data["week"], data["feed"])
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"malformed fragment: {e}") from None
+
+    def to_data(self) -> dict:
+        published = self.published.isoformat() if self.published else None
+        return {"id": self.id, "date": self.date.isoformat(), "published": published, "week": self.week, "feed": self.feed}
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    """One issue's own files, its fragment, its feed body (when published) and its size warning."""
+
+    files: dict[Path, bytes]
+    fragment: Fragment
+    body: str | None
+    warning: str | None
+
+
+class SiteRenderer:
+    """Renders issues and the archive-wide files with the project's config and templates."""
+
+    def __init__(self, project: Project, out: Path, layout: str | None) -> None:
+        self.config = project.config
+        self.env = environment(project.templates_dir)
+        self.out = out
+        self.layout = layout
+        self.digest_path = project.root / self.config.digest.path
+
+    def issue_outputs(self, issue_id: str) -> list[Path]:
+        """The files made from one issue alone."""
+        return [self.out / "issues" / f"{issue_id}.md", *(self.out / "email" / f"{issue_id}{s}" for s in (".html", ".txt", ".eml"))]
+
+    def archive_outputs(self) -> list[Path]:
+        """The files made from the whole archive."""
+        return [self.digest_path, self.out / "feed.xml", self.out / "atom.xml"]
+
+    def file(self, path: Path, data: bytes | None, display: str) -> tuple[list[Diagnostic], RenderedIssue | None]:
+        """Load an issue file from its bytes (None: unreadable) and render it; its errors instead, if any."""
+        text, diags = decode_text(data, display) if data is not None else read_text(path, display)
+        if text is not None:
+            loaded, diags = load_issue_text(text, path, self.config, display)
+        errors = [d for d in diags if d.severity == "error"]
+        if errors or text is None or loaded.issue is None:
+            return errors, None
+        return [], self.issue(path.stem, loaded.issue)
+
+    def issue(self, issue_id: str, issue: Issue) -> RenderedIssue:
+        """Render one issue's files and fragment."""
+        config, env = self.config, self.env
+        context = issue_context(issue_id, issue, config)
+        html = email_html(env, context)
+        text = email_text(env, context)
+        page, email_html_path, text_path, eml_path = self.issue_outputs(issue_id)
+        week = markdown.digest_week(issue, config)
+        blocks = week["blocks"][: len(issue.entries)]  # the digest's blocks end with the issue's raw Markdown
+        files = {
+            page: markdown.issue_page(issue_id, issue, config, env, layout=self.layout, blocks=blocks).encode(),
+            email_html_path: html.encode(),
+            text_path: text.encode(),
+            eml_path: eml(issue_id, issue, config, context["heading"], text, html),
+        }
+        feed, body = None, None
+        if issue.published is not None:
+            types = list(dict.fromkeys(e.type for e in issue.entries))
+            feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
+            body = issue_body(env, context)
+        made = Fragment(issue_id, issue.date, issue.published, week, feed)
+        # what a later build reads back from the cache, so both give the same bytes
+        fragment = Fragment.from_data(made.to_data())
+        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config))
+
+    def archive(self, fragments: list[Fragment], body: Callable[[Fragment], str]) -> dict[Path, bytes]:
+        """The digest and the feeds; ``body(fragment)`` gives the feed body of a published issue."""
+        weeks = [markdown.DigestWeek(f.id, f.date, f.week) for f in fragments]
+        shown = latest([f for f in fragments if f.published is not None and f.feed is not None], self.config.feed.limit)
+        items = [_feed_item(f, body(f)) for f in shown]
+        digest, feed, atom_feed = self.archive_outputs()
+        return {
+            digest: markdown.digest_of_weeks(weeks, self.config, self.env).encode(),
+            feed: rss(items, self.config),
+            atom_feed: atom(items, self.config),
+        }
+
+
+def _feed_item(fragment: Fragment, body: str) -> FeedItem:
+    """The feed entry of a published issue's fragment."""
+    feed = fragment.feed or {}
+    return FeedItem(fragment.id, fragment.date, fragment.published, feed["title"], feed["summary"], feed["link"],  # type: ignore[arg-type]
+                    body, tuple(feed["types"]))
