@@ -19,7 +19,7 @@ from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
-from newsletter.lock import LOCK_NAME, project_lock
+from newsletter.lock import LOCK_NAME
 from newsletter.model import Entry
 from newsletter.project import Project
 from newsletter.weeks import issue_id, parse_issue_id, week_start
@@ -36,9 +36,11 @@ def run(project: Project, args: argparse.Namespace) -> int:
     try:
         if args.command == "init":
             return init(project, args)
-        _require_project(project)  # before locking: the lock file must not appear in a folder that is no project
-        with project_lock(project.root):
-            return {"new-week": new_week, "add": add}[args.command](project, args)
+        if not project.exists:
+            raise NewsletterError(
+                f"no {CONFIG_NAME} here or in a folder above; create a project with `newsletter init DIR` or use -C DIR"
+            )
+        return {"new-week": new_week, "add": add}[args.command](project, args)
     except UsageError as e:
         print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
         return 2
@@ -202,13 +204,6 @@ def init(project: Project, args: argparse.Namespace) -> int:
 
 
 # --- new-week -------------------------------------------------------------------------------------
-
-
-def _require_project(project: Project) -> None:
-    if not (project.root / CONFIG_NAME).is_file() and not project.issues_dir.is_dir():
-        raise NewsletterError(
-            f"no {CONFIG_NAME} here or in a folder above; create a project with `newsletter init DIR` or use -C DIR"
-        )
 
 
 def _today(config: Config) -> dt.date:

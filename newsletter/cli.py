@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
@@ -114,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command changes files of the project, and so must wait for any other that does."""
+    if args.command == "check":
+        return args.fix
+    if args.command == "import":
+        return not args.dry_run
+    return args.command in ("new-week", "add", "build", "publish")
+
+
 def main(argv: list[str] | None = None) -> int:
     # a run builds millions of long-lived objects (node trees, models) and few cycles: at the default
     # thresholds the collector's passes over them take nearly half of a large archive's check
@@ -124,11 +134,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     module = importlib.import_module(COMMANDS[args.command][0])
+    from newsletter.lock import project_lock
     from newsletter.project import Project
 
     try:
         project = Project.find(args.directory)
-        return module.run(project, args)
+        with project_lock(project.root) if _writes(args) and project.exists else contextlib.nullcontext():
+            return module.run(project, args)
     except NewsletterError as e:
         print(f"newsletter: {e}", file=sys.stderr)
         return 1

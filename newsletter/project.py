@@ -24,6 +24,11 @@ class Project:
             return cls(Path(directory).resolve())
         return cls(find_project(Path.cwd()))
 
+    @property
+    def exists(self) -> bool:
+        """Whether ``root`` holds a project: a ``newsletter.toml`` or an ``issues/`` folder."""
+        return (self.root / CONFIG_NAME).is_file() or self.issues_dir.is_dir()
+
     @cached_property
     def config(self) -> Config:
         path = self.root / CONFIG_NAME

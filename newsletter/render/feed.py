@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -71,7 +72,7 @@ def _generator(items: list[FeedItem], config: Config, self_url: str) -> FeedGene
         fe.link(href=item.link)
         fe.published(item.published)
         fe.updated(item.published)
-        fe.description(item.summary)
+        fe.description(html.escape(item.summary))  # readers take RSS descriptions as HTML; this is plain text
         fe.content(item.body, type="html")
         for name in item.types:
             fe.category(term=name, label=config.types[name].label)

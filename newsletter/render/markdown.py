@@ -14,7 +14,8 @@ list or ``<details>`` block:
   quote, list item, code fence, rule, HTML) gets a backslash before its first mark, and blank
   lines are dropped, since a blank line would end the list.
 * Continuation lines of a summary bullet are written at the bullet's indentation, inside the
-  entry's list item, where they cannot end the list; blank lines are dropped there too.
+  entry's list item; one that would open a heading, quote, code fence, rule or HTML block gets
+  the same backslash (a list marker only nests a list and is kept), and blank lines are dropped.
 * Whitespace and ``<``/``>`` in a URL are percent-encoded; a week label is HTML-escaped.
 
 ``Entry.raw`` and ``Issue.raw`` are Markdown kept verbatim by import and are written unchanged.
@@ -44,7 +45,10 @@ _BLOCK_TAGS = (
     "|tbody|td|textarea|tfoot|th|thead|title|tr|track|ul"
 )
 _HTML_BLOCK = re.compile(rf"<(?=[!?]|/?(?:{_BLOCK_TAGS})(?:[\s/>]|$))", re.IGNORECASE)
-_BLOCK_START = re.compile(r"( {0,3})(?:(#{1,6}(?:[ \t]|$)|>|[-+*](?:[ \t]|$)|`{3}|~{3}|<|(?:[-*_][ \t]*){3,}$)|\d{1,9}(?=[.)](?:[ \t]|$)))")
+# marks that open a block at the start of a line: heading, setext underline, quote, fence, HTML, rule
+_BLOCK_MARK = r"#{1,6}(?:[ \t]|$)|=+[ \t]*$|>|`{3}|~{3}|<|(?:[-*_][ \t]*){3,}$"
+_BLOCK_START = re.compile(rf"( {{0,3}})(?:({_BLOCK_MARK}|[-+*](?:[ \t]|$))|\d{{1,9}}(?=[.)](?:[ \t]|$)))")
+_BLOCK_START_NOT_LIST = re.compile(rf"( {{0,3}})({_BLOCK_MARK})")
 _URL_UNSAFE = re.compile(r"[\s<>]")
 
 
@@ -53,9 +57,9 @@ def escape_html_blocks(text: str) -> str:
     return _HTML_BLOCK.sub(r"\\<", text)
 
 
-def _escape_line_start(line: str) -> str:
-    """Backslash the mark with which ``line`` would start a block at column 0."""
-    m = _BLOCK_START.match(line)
+def _escape_line_start(line: str, *, lists: bool = True) -> str:
+    """Backslash the mark with which ``line`` would start a block (or, with ``lists``, a list item)."""
+    m = (_BLOCK_START if lists else _BLOCK_START_NOT_LIST).match(line)
     if not m:
         return line
     at = m.end() if m.group(2) is None else m.end(1)
@@ -100,7 +104,8 @@ def entry_head(entry: Entry, config: Config) -> str:
 def bullet_lines(text: str, indent: str) -> list[str]:
     """A bullet and its continuation lines, all at ``indent``."""
     first, *rest = escape_html_blocks(text).split("\n")
-    return [f"{indent}- {first}"] + [indent + line for line in rest if line.strip()]
+    # a list marker there only nests a list (as `1) …` lines in real archives do); other blocks would break out
+    return [f"{indent}- {first}"] + [indent + _escape_line_start(line, lists=False) for line in rest if line.strip()]
 
 
 def summary_lines(entry: Entry, first: str = INDENT, skip: int = 0) -> list[str]:
