@@ -69,6 +69,7 @@ class Issue(_Strict):
     label: str | None = Field(None, description="Overrides the computed week label, e.g. '1st ~ 3rd week'.")
     title: str | None = Field(None, description="Headline used by the email and the feed.")
     intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")
+    image: str | None = Field(None, description="Cover image URL (front matter of the post layout).")
     published: AwareDatetime | None = Field(None, description="Written by `newsletter publish`; never by hand.")
     layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post or daily.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")

@@ -180,7 +180,9 @@ def test_post_and_daily_imports(tmp_path, capsys):
     newest = yaml.safe_load(issue_text(project, "2023-12-W4"))
     assert newest["title"] == "LLM Paper Abstract - 2023.12" and newest["layout"] == "post"
     assert str(newest["published"]) == "2024-01-05 10:00:00+00:00"
-    assert newest["raw"] == "author:\n  - Soohwan Kim\nimage: img/llm-abs-202310.jpg"
+    assert newest["image"] == "img/llm-abs-202310.jpg"
+    # the author differs from the configured one: kept verbatim
+    assert newest["raw"] == "author:\n  - Soohwan Kim"
     second = yaml.safe_load(issue_text(project, "2023-12-W2"))
     assert [e["title"] for e in second["entries"]][0] == "Efficient Memory Management for Large Language Model Serving with PagedAttention"
     assert run(project, SEEDS / "daily-2024-01-09.md", "--format", "daily") == 0

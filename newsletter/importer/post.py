@@ -22,7 +22,7 @@ from newsletter.model import Entry, Issue
 from newsletter.weeks import MONTHS_EN, issue_id, parse_week_label, week_label, week_start
 
 _KO_SECTION = re.compile(r"(\d{1,2})월\s+(.+)")
-_MAPPED_KEYS = {"title", "date", "draft", "author", "tags"}
+_MAPPED_KEYS = {"title", "date", "draft", "author", "tags", "image"}
 
 
 class _Section:
@@ -115,6 +115,7 @@ def import_post(text: str, config: Config, report: Report) -> Report:
                        [str(t) for t in (tags if isinstance(tags, list) else [tags])])
         if newest:
             issue.title, issue.intro, issue.published, issue.raw = title, intro, published, "\n".join(raw) or None
+            issue.image = str(data["image"]) if data.get("image") is not None else None
             newest = False
         report.issues[issue_id(issue.date, config.week_rule)] = issue
     return report
@@ -130,7 +131,7 @@ def _body(lines: list[str], start: int, title: str | None, report: Report) -> tu
             sections.append(_section(n, content[4:].strip(), report))
         elif sections:
             _section_line(sections[-1], n, line, indent, content, report)
-        elif content.startswith("# ") and not intro:
+        elif content.startswith("# ") and not any(intro):
             if title is not None and content[2:].strip() != title:
                 report.warn(n, "the '# ' heading differs from the front-matter title; the title is written")
         elif content.startswith("## "):

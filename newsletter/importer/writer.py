@@ -11,7 +11,7 @@ from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
 
-ISSUE_KEYS = ("date", "label", "title", "intro", "published", "layout", "entries", "raw")
+ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "entries", "raw")
 ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "image", "tags", "raw")
 
 

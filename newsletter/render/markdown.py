@@ -246,7 +246,8 @@ def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Enviro
     lead = next((i for _, i in ordered if i.title or i.intro), ordered[0][1])
     return render(
         env, "post.md.j2",
-        title=page_title(lead, config), author=config.author, date=_post_date(lead), draft=lead.published is None,
+        title=page_title(lead, config), author=config.author, image=lead.image, date=_post_date(lead),
+        draft=lead.published is None,
         tags=list(dict.fromkeys(t for _, i in ordered for e in i.entries for t in e.tags)),
         intro=lead.intro, sections=[post_section(i, config) for _, i in ordered],
         raw=[i.raw for _, i in ordered if i.raw is not None],
