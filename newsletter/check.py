@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import difflib
 import json
 import re
@@ -19,9 +18,11 @@ import yaml
 from newsletter.config import Config
 from newsletter.errors import Diagnostic, Fix, NewsletterError, Severity
 from newsletter.fsio import atomic_write
-from newsletter.load import LoadedIssue, Source, load_issue, load_issue_text
+from newsletter.load import LoadedIssue, Source, load_issue, load_issue_text, read_text
 from newsletter.project import Project
-from newsletter.rules import Context, Finding, Rule, all_rules, entry_links
+from newsletter.rules import Context, FileFacts, Finding, Rule, all_rules, entry_links
+from newsletter.rules.duplicates import entry_facts
+from newsletter.rules.text import org_uses
 
 # rule name -> severity to report it with; None keeps the rule's (or the finding's) own
 Levels = dict[str, Severity | None]
@@ -56,16 +57,19 @@ def _known_rule(name: str, rules: dict[str, Rule], where: str) -> None:
         raise NewsletterError(f"unknown rule '{name}' in {where}{hint}; `newsletter rules` lists them")
 
 
-def load_all(project: Project, paths: list[Path] | None) -> tuple[Loaded, set[Path]]:
-    """Load the whole archive (for cross-issue rules) plus ``paths``; return it and the files to report on."""
+def archive_files(project: Project, paths: list[Path] | None) -> tuple[list[Path], set[Path]]:
+    """The whole archive (for cross-issue rules) plus ``paths``, sorted, and the files to report on."""
     for p in paths or []:
         if not (p.exists() or p.is_symlink()):
             raise NewsletterError(f"no such file or folder: {p}")
     targets = set(project.issue_files(paths))
-    loaded: Loaded = {}
-    for path in set(project.issue_files()) | targets:
-        loaded[path] = load_issue(path, project.config, project.display(path))
-    return loaded, targets
+    return sorted(set(project.issue_files()) | targets), targets
+
+
+def load_all(project: Project, paths: list[Path] | None) -> tuple[Loaded, set[Path]]:
+    """Load the whole archive plus ``paths``; return it and the files to report on."""
+    files, targets = archive_files(project, paths)
+    return {path: load_issue(path, project.config, project.display(path)) for path in files}, targets
 
 
 @dataclass
@@ -84,10 +88,14 @@ class NoqaMap:
         return cls(codes, _entry_spans(doc.source) if codes else [])
 
     def silences(self, rule: str, line: int) -> bool:
+        """Whether a ``# noqa`` in the entry around ``line`` names ``rule`` (or no rule)."""
         if not self.codes:
             return False
         first, last = next(((a, b) for a, b in self.entry_spans if a <= line <= b), (line, line))
         return any(rule in c or _ALL in c for n, c in self.codes.items() if first <= n <= last)
+
+
+_NO_NOQA = NoqaMap({}, [])
 
 
 def _entry_spans(source: Source) -> list[tuple[int, int]]:
@@ -113,7 +121,7 @@ def _position(source: Source, finding: Finding) -> tuple[int, int]:
 
 
 def _by_scope(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
-    scopes: dict[str, list[Rule]] = {"issue": [], "entry": [], "link": []}
+    scopes: dict[str, list[Rule]] = {"issue": [], "entry": [], "link": [], "archive": []}
     for r in rules:
         if r.scope in scopes:
             scopes[r.scope].append(r)
@@ -121,36 +129,77 @@ def _by_scope(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
 
 
 def _findings(ctx: Context, scopes: dict[str, list[Rule]], doc: LoadedIssue) -> Iterator[tuple[Rule, Finding]]:
-    """Run the rules over one loaded issue, in one walk over its entries and their links."""
+    """Run the per-file rules over one loaded issue, in one walk over its entries and their links."""
     for r in scopes["issue"]:
-        yield from ((r, f) for f in r.func(ctx, doc))
+        for f in r.func(ctx, doc):
+            yield r, f
     for i, entry in enumerate(doc.issue.entries):
         for r in scopes["entry"]:
-            yield from ((r, f) for f in r.func(ctx, doc, i, entry))
+            for f in r.func(ctx, doc, i, entry):
+                yield r, f
         for link in entry_links(doc, i, entry) if scopes["link"] else ():
             for r in scopes["link"]:
-                yield from ((r, f) for f in r.func(ctx, link))
+                for f in r.func(ctx, link):
+                    yield r, f
 
 
-def run_rules(config: Config, loaded: Loaded, targets: set[Path], levels: Levels) -> list[Diagnostic]:
-    """Every finding in ``targets`` (loader diagnostics included) with effective severities, sorted."""
-    rules = all_rules()
-    docs = [doc for doc, _ in loaded.values()]
-    ctx = Context(config, sorted(docs, key=lambda d: (d.issue.date if d.issue else dt.date.min, d.id)))
-    scopes = _by_scope(rules[name] for name in levels)
+def file_facts(doc: LoadedIssue) -> FileFacts:
+    """What the archive-wide rules need of a valid issue."""
+    assert doc.issue is not None
+    return FileFacts(doc.path, doc.source.display, (doc.issue.date, doc.id), entry_facts(doc))
+
+
+def archive_context(config: Config, docs: Iterable[LoadedIssue]) -> Context:
+    """The context of a check of ``docs``, the whole archive."""
+    return Context(config, sum((org_uses(d) for d in docs if d.issue is not None), Counter()))
+
+
+def check_files(ctx: Context, docs: Iterable[tuple[LoadedIssue, list[Diagnostic]]], levels: Levels) -> tuple[list[Diagnostic], dict[Path, NoqaMap]]:
+    """Loader and per-file findings of ``docs`` with effective severities, and the ``# noqa`` maps in use."""
+    scopes = _by_scope(all_rules()[name] for name in levels)
     out: list[Diagnostic] = []
-    for path in sorted(targets):
-        doc, load_diags = loaded[path]
+    maps: dict[Path, NoqaMap] = {}
+    for doc, load_diags in docs:
         noqa = NoqaMap.of(doc)
+        if noqa.codes:
+            maps[doc.path] = noqa
         found: list[Diagnostic] = [d for d in load_diags if d.rule in levels]
         if doc.issue is not None:
             for r, f in _findings(ctx, scopes, doc):
                 line, col = _position(doc.source, f)
                 found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
-        for d in found:
-            if not noqa.silences(d.rule, d.line):
-                d.severity = levels[d.rule] or d.severity
-                out.append(d)
+        out.extend(_effective(found, noqa, levels))
+    return out, maps
+
+
+def check_archive(ctx: Context, files: list[FileFacts], targets: set[Path], levels: Levels,
+                  maps: dict[Path, NoqaMap]) -> list[Diagnostic]:
+    """Findings of the archive-wide rules in ``targets``, given the facts of every valid file."""
+    files = sorted(files, key=lambda f: (f.order, str(f.path)))
+    out: list[Diagnostic] = []
+    for r in _by_scope(all_rules()[name] for name in levels)["archive"]:
+        for f, finding in r.func(ctx, files):
+            if f.path in targets:
+                line, col = f.position(finding.path)
+                d = Diagnostic(f.display, line, col, r.name, finding.message, finding.severity or r.severity, finding.fix)
+                out.extend(_effective([d], maps.get(f.path, _NO_NOQA), levels))
+    return out
+
+
+def _effective(found: list[Diagnostic], noqa: NoqaMap, levels: Levels) -> Iterator[Diagnostic]:
+    """The diagnostics no ``# noqa`` silences, at their configured severity."""
+    for d in found:
+        if not noqa.silences(d.rule, d.line):
+            d.severity = levels[d.rule] or d.severity
+            yield d
+
+
+def run_rules(config: Config, loaded: Loaded, targets: set[Path], levels: Levels) -> list[Diagnostic]:
+    """Every finding in ``targets`` (loader diagnostics included) with effective severities, sorted."""
+    ctx = archive_context(config, (doc for doc, _ in loaded.values()))
+    out, maps = check_files(ctx, (loaded[path] for path in sorted(targets)), levels)
+    facts = [file_facts(doc) for doc, _ in loaded.values() if doc.issue is not None]
+    out += check_archive(ctx, facts, targets, levels, maps)
     return sorted(out, key=lambda d: d.sort_key)
 
 
@@ -285,6 +334,14 @@ def run(project: Project, args: argparse.Namespace) -> int:
         return 0
     levels = rule_levels(project.config, _names(args.select), _names(args.ignore))
     paths = [Path(p) for p in args.paths] or None
+    if not (args.fix or args.diff):
+        from newsletter import checkpool
+
+        files, targets = archive_files(project, paths)
+        if (workers := checkpool.workers_for(len(files))) >= 2:
+            diags = checkpool.check(project, files, targets, levels, workers)
+            _report(diags, args.format, _sources(project, files, diags), len(targets))
+            return exit_status(diags, args.strict)
     loaded, targets = load_all(project, paths)
     if args.fix or args.diff:
         result = fix_all(project.config, loaded, targets, levels)
@@ -299,6 +356,17 @@ def run(project: Project, args: argparse.Namespace) -> int:
     diags = run_rules(project.config, loaded, targets, levels)
     _report(diags, args.format, {doc.source.display: doc.source for doc, _ in loaded.values()}, len(targets))
     return exit_status(diags, args.strict)
+
+
+def _sources(project: Project, files: list[Path], diags: list[Diagnostic]) -> dict[str, Source]:
+    """The text of each file with a finding, read again for quoting its lines."""
+    named = {d.file for d in diags}
+    sources = {}
+    for path in files:
+        if (display := project.display(path)) in named:
+            text, _ = read_text(path, display)
+            sources[display] = Source(path, display, text or "")
+    return sources
 
 
 def _report(diags: list[Diagnostic], fmt: str, sources: dict[str, Source], files: int) -> None:

@@ -204,3 +204,21 @@ def test_collect_for_publish(tmp_path):
     diags = check.collect(project, [tmp_path / ISSUE])
     assert [d.sort_key for d in diags] == sorted(d.sort_key for d in diags)
     assert {d.rule for d in diags} == {"link-tracking", "org-spelling", "link-arxiv-form", "link-redirect"}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_workers_report_what_one_process_does(cli, monkeypatch, fmt):
+    from newsletter import checkpool
+
+    dup = "- type: dev\n  org: UC Berkely  # noqa: org-spelling\n  title: minbpe\n  url: https://github.com/karpathy/minbpe/\n"
+    files = {
+        ISSUE: BAD,
+        "issues/2024/2024-09-W2.yaml": issue(dup + "- type: dev\n  title: Minbpe.\n  url: http://github.com/karpathy/other", "2024-09-09"),
+        "issues/2024/2024-09-W4.yaml": issue(dup.replace("/\n", "\n") * 2, "2024-09-23"),
+        "issues/2024/2024-09-W5.yaml": "date: [\n",
+    }
+    serial = cli(files, "check", "--format", fmt)
+    monkeypatch.setattr(checkpool, "MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr(checkpool.cores, "available", lambda: 3)
+    assert cli(files, "check", "--format", fmt) == serial
+    assert "duplicate-url" in serial[1] and "duplicate-title" in serial[1] and "yaml-syntax" in serial[1]

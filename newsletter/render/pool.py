@@ -7,11 +7,11 @@ would cost more than it saves.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from newsletter.cores import available as cores
 from newsletter.errors import Diagnostic
 from newsletter.project import Project
 from newsletter.render.site import RenderedIssue, SiteRenderer
@@ -34,11 +34,6 @@ def _start(root: Path, out: Path, layout: str | None) -> None:
 def _render(item: Item) -> Result:
     assert _renderer is not None  # set by _start in every worker
     return _renderer.file(*item)
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def render_files(renderer: SiteRenderer, project: Project, items: list[Item]) -> Iterator[Result]:

@@ -5,6 +5,8 @@ A rule is one function over the loaded model. Its scope says what it is given:
 - ``issue``: ``fn(ctx, doc)`` once per loaded issue;
 - ``entry``: ``fn(ctx, doc, index, entry)`` once per entry;
 - ``link``: ``fn(ctx, link)`` once per URL (an entry's ``url`` and every Markdown link in its summary);
+- ``archive``: ``fn(ctx, files)`` once per run over the :class:`FileFacts` of every valid file, oldest
+  first, yielding ``(file, finding)`` pairs: for rules that compare entries across the archive;
 - ``loader``: no function; the loader itself reports it (listed so it can be configured).
 
 Rules yield :class:`Finding` objects; the runner in :mod:`newsletter.check` turns them into
@@ -13,9 +15,12 @@ diagnostics with positions, severities and ``# noqa`` handling.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, TypeVar
 
 from newsletter.config import Config
@@ -23,7 +28,7 @@ from newsletter.errors import Fix, Severity
 from newsletter.load import LoadedIssue, PathKey
 from newsletter.model import Entry, walk_summary
 
-Scope = Literal["issue", "entry", "link", "loader"]
+Scope = Literal["issue", "entry", "link", "archive", "loader"]
 T = TypeVar("T")
 
 # the modules whose import registers the rules, in catalogue order
@@ -84,11 +89,11 @@ def all_rules() -> dict[str, Rule]:
 
 @dataclass
 class Context:
-    """What rules may consult besides the value at hand: the config and the whole archive."""
+    """What rules may consult besides the value at hand: the config and archive-wide counts."""
 
     config: Config
-    # every loaded issue of the archive (including files not being reported on), oldest first
-    docs: list[LoadedIssue]
+    # how often each organisation is named in the whole archive (files not reported on included)
+    org_uses: Counter[str]
     _memo: dict[Callable, Any] = field(default_factory=dict)
 
     def index(self, build: Callable[["Context"], T]) -> T:
@@ -96,6 +101,32 @@ class Context:
         if build not in self._memo:
             self._memo[build] = build(self)
         return self._memo[build]
+
+
+@dataclass
+class EntryFacts:
+    """What the archive-wide rules need of one entry: its comparison keys and where its fields are."""
+
+    url_key: str | None
+    title_key: str
+    url_at: tuple[int, int]
+    title_at: tuple[int, int]
+
+
+@dataclass
+class FileFacts:
+    """What the archive-wide rules need of one valid issue file; small enough to pass between processes."""
+
+    path: Path
+    display: str
+    # archive order: (date, id)
+    order: tuple[dt.date, str]
+    entries: list[EntryFacts]
+
+    def position(self, path: PathKey) -> tuple[int, int]:
+        """Line and column of ``("entries", i, "url" | "title")``."""
+        entry = self.entries[int(path[1])]
+        return entry.url_at if path[2] == "url" else entry.title_at
 
 
 # [label](url) with an optional title; one level of parentheses may appear in the URL
@@ -132,5 +163,8 @@ def entry_links(doc: LoadedIssue, index: int, entry: Entry) -> Iterator[Link]:
     if entry.url is not None and entry.url.strip():
         yield Link(doc, index, base + ("url",), entry.url)
     for _, text, sub in walk_summary(entry.summary):
+        # most bullets hold no link: a substring test is far cheaper than the pattern
+        if "](" not in text:
+            continue
         for m in _MD_LINK.finditer(text):
             yield Link(doc, index, base + ("summary",) + sub, m[2], m[1], text, m.start(2))

@@ -1,26 +1,25 @@
-"""Duplicate rules: the same page, or the same title, featured twice in the archive."""
+"""Duplicate rules: the same page, or the same title, featured twice in the archive.
+
+Both compare every entry with those before it, so they run once over the facts of the whole
+archive (oldest first) and remember, per key, only what a message names: the first entry with the
+key, the latest one, and for titles the links seen with it.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from newsletter.load import LoadedIssue
 from newsletter.model import Entry
-from newsletter.rules import Context, Finding, rule
+from newsletter.rules import Context, EntryFacts, FileFacts, Finding, rule
 from newsletter.urls import identity
 
-Occurrence = tuple[LoadedIssue, int]
-
-
-def _entries(ctx: Context) -> Iterator[tuple[LoadedIssue, int, Entry]]:
-    for doc in ctx.docs:
-        if doc.issue is not None:
-            for i, entry in enumerate(doc.issue.entries):
-                yield doc, i, entry
+Occurrence = tuple[FileFacts, int]
+_DOUBLE_QUOTES = re.compile(r"[“”]")
+_SINGLE_QUOTES = re.compile(r"[‘’`´]")
+_SPACES = re.compile(r"\s+")
 
 
 def url_key(entry: Entry) -> str | None:
@@ -31,70 +30,65 @@ def url_key(entry: Entry) -> str | None:
 def title_key(title: str) -> str:
     """A title with case, width, quote style, spacing and end punctuation ignored."""
     t = unicodedata.normalize("NFKC", title).casefold()
-    t = re.sub(r"[‘’`´]", "'", re.sub(r"[“”]", '"', t))
-    return re.sub(r"\s+", " ", t).strip(" .!?:;,-")
+    t = _SINGLE_QUOTES.sub("'", _DOUBLE_QUOTES.sub('"', t))
+    return _SPACES.sub(" ", t).strip(" .!?:;,-")
 
 
-@dataclass
-class Index:
-    """Entries grouped by a key, oldest first, with each entry's place in its group."""
-
-    groups: dict[str, list[Occurrence]] = field(default_factory=lambda: defaultdict(list))
-    place: dict[tuple[int, int], int] = field(default_factory=dict)
-
-    def add(self, key: str, doc: LoadedIssue, i: int) -> None:
-        group = self.groups[key]
-        self.place[(id(doc), i)] = len(group)
-        group.append((doc, i))
-
-    def earlier(self, key: str | None, doc: LoadedIssue, i: int) -> list[Occurrence]:
-        """The entries with ``key`` before (doc, i) in archive order."""
-        n = self.place.get((id(doc), i)) if key else None
-        return self.groups[key][:n] if key and n else []
+def entry_facts(doc: LoadedIssue) -> list[EntryFacts]:
+    """The keys and field positions of every entry of a valid issue."""
+    assert doc.issue is not None
+    position = doc.source.position
+    return [
+        EntryFacts(url_key(e), title_key(e.title), position(("entries", i, "url")), position(("entries", i, "title")))
+        for i, e in enumerate(doc.issue.entries)
+    ]
 
 
-def by_url(ctx: Context) -> Index:
-    """Every entry of the archive grouped by the identity of its link."""
-    index = Index()
-    for doc, i, entry in _entries(ctx):
-        if key := url_key(entry):
-            index.add(key, doc, i)
-    return index
-
-
-def by_title(ctx: Context) -> Index:
-    """Every entry of the archive grouped by its normalised title."""
-    index = Index()
-    for doc, i, entry in _entries(ctx):
-        if key := title_key(entry.title):
-            index.add(key, doc, i)
-    return index
+def _entries(files: list[FileFacts]) -> Iterator[tuple[FileFacts, int, EntryFacts]]:
+    for f in files:
+        for i, entry in enumerate(f.entries):
+            yield f, i, entry
 
 
 def where(occurrence: Occurrence, field: str) -> str:
     """``file:line`` of a field of an entry, for naming the other location in a message."""
-    doc, i = occurrence
-    line, _ = doc.source.position(("entries", i, field))
-    return f"{doc.source.display}:{line}"
+    f, i = occurrence
+    line, _ = f.position(("entries", i, field))
+    return f"{f.display}:{line}"
 
 
-@rule("duplicate-url", "error", "the same page is linked twice (an error within one issue, a warning across issues)")
-def duplicate_url(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
-    key = url_key(entry)
-    earlier = ctx.index(by_url).earlier(key, doc, i)
-    if not earlier:
-        return
-    same_issue = [o for o in earlier if o[0] is doc]
-    if same_issue:
-        yield Finding(f"this link is already in this issue at {where(same_issue[-1], 'url')}; remove one of them", ("entries", i, "url"))
-    else:
-        yield Finding(f"this link was already featured at {where(earlier[0], 'url')}", ("entries", i, "url"), severity="warning")
+@rule("duplicate-url", "error", "the same page is linked twice (an error within one issue, a warning across issues)", scope="archive")
+def duplicate_url(ctx: Context, files: list[FileFacts]) -> Iterator[tuple[FileFacts, Finding]]:
+    first: dict[str, Occurrence] = {}
+    # an issue's entries are consecutive in archive order: the latest earlier one is in the same issue if any is
+    latest: dict[str, Occurrence] = {}
+    for f, i, entry in _entries(files):
+        key = entry.url_key
+        if key is None:
+            continue
+        if key in first:
+            path = ("entries", i, "url")
+            if latest[key][0] is f:
+                yield f, Finding(f"this link is already in this issue at {where(latest[key], 'url')}; remove one of them", path)
+            else:
+                yield f, Finding(f"this link was already featured at {where(first[key], 'url')}", path, severity="warning")
+        else:
+            first[key] = (f, i)
+        latest[key] = (f, i)
 
 
-@rule("duplicate-title", "warning", "the same title appears twice in the archive with different links")
-def duplicate_title(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
-    earlier = ctx.index(by_title).earlier(title_key(entry.title), doc, i)
-    key = url_key(entry)
-    # an earlier entry with the same link too is reported by duplicate-url
-    if earlier and all(url_key(o[0].issue.entries[o[1]]) != key for o in earlier):
-        yield Finding(f"the title is already used at {where(earlier[0], 'title')} with another link; is it the same item?", ("entries", i, "title"))
+@rule("duplicate-title", "warning", "the same title appears twice in the archive with different links", scope="archive")
+def duplicate_title(ctx: Context, files: list[FileFacts]) -> Iterator[tuple[FileFacts, Finding]]:
+    first: dict[str, Occurrence] = {}
+    links: dict[str, set[str | None]] = {}
+    for f, i, entry in _entries(files):
+        key = entry.title_key
+        if not key:
+            continue
+        if key not in first:
+            first[key], links[key] = (f, i), {entry.url_key}
+            continue
+        # an earlier entry with the same link too is reported by duplicate-url
+        if entry.url_key not in links[key]:
+            yield f, Finding(f"the title is already used at {where(first[key], 'title')} with another link; is it the same item?", ("entries", i, "title"))
+        links[key].add(entry.url_key)

@@ -88,9 +88,11 @@ def matches_hosts(url: str, patterns: list[str]) -> bool:
     parts = web_parts(url)
     if parts is None:
         return False
+    # urllib parses the host again on every access
+    domains, path = _domains(parts.hostname or ""), parts.path.lstrip("/")
     for pattern in patterns:
         domain, _, prefix = pattern.partition("/")
-        if on_host(parts.hostname or "", (domain,)) and parts.path.lstrip("/").startswith(prefix):
+        if domain in domains and path.startswith(prefix):
             return True
     return False
 

@@ -17,6 +17,7 @@ from newsletter.rules.scalars import delete_item, replace_value
 from newsletter.weeks import ordinal, parse_week_label, week_of_month
 
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
+_ANY_BRACKET = re.compile(r"[()\[\]{}]")
 _BARE_URL = re.compile(r"^<?https?://\S+>?$")
 _EN_WEEK = re.compile(r"^(\d+)(?:st|nd|rd|th) week$")
 # an org used this often in the archive is taken as a known spelling
@@ -36,6 +37,8 @@ def _spans_lines(doc: LoadedIssue, path: PathKey) -> bool:
 
 def unbalanced(text: str) -> str | None:
     """The first bracket in ``text`` without its partner, or None."""
+    if not _ANY_BRACKET.search(text):
+        return None
     stack: list[str] = []
     for ch in text:
         if ch in "([{":
@@ -123,12 +126,17 @@ def builtin_orgs() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def org_uses(doc: LoadedIssue) -> Counter[str]:
+    """How often each organisation is named in a valid issue."""
+    assert doc.issue is not None
+    return Counter(org for e in doc.issue.entries for org in e.org)
+
+
 def org_index(ctx: Context) -> OrgIndex:
     """Built-in, configured and frequently used organisation names."""
     check = ctx.config.check
-    uses = Counter(org for doc in ctx.docs if doc.issue for e in doc.issue.entries for org in e.org)
     known = {*builtin_orgs(), *check.orgs, *check.org_aliases.values()}
-    known |= {org for org, n in uses.items() if n >= KNOWN_USES}
+    known |= {org for org, n in ctx.org_uses.items() if n >= KNOWN_USES}
     by_deletion: dict[str, set[str]] = {}
     for name in known:
         for key in deletions(name.casefold()):
