@@ -17,20 +17,24 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
-def write_temp(path: Path, data: str | bytes) -> str:
-    """Write ``data`` to a new temporary file beside ``path``, fsynced and with ``path``'s permissions; its name."""
+def write_temp(path: Path, data: str | bytes, *, durable: bool = True) -> str:
+    """Write ``data`` to a new temporary file beside ``path`` with ``path``'s permissions; its name.
+
+    ``durable`` fsyncs it first, so that even a power cut cannot leave an empty file after the
+    rename: wanted for the editor's own files, not for outputs a build can always write again.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    raw = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        try:
+            while raw:
+                raw = raw[os.write(fd, raw):]
+            if durable:
+                os.fsync(fd)
+            os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        finally:
+            os.close(fd)
     except BaseException:
         discard(tmp)
         raise

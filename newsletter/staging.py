@@ -25,7 +25,7 @@ def _prepare(path: Path, data: bytes) -> str | None:
             return None
     except OSError:
         pass  # unreadable: write it anew
-    return write_temp(path, data)
+    return write_temp(path, data, durable=False)
 
 
 class Staging:

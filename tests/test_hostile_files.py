@@ -80,16 +80,16 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def full_disk_after(calls: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the ``calls``-th and every later fsync of an atomic write fail as a full disk does."""
+    """Make the ``calls``-th and every later write of an output file fail as a full disk does."""
     count = iter(range(1, 10**6))
-    real = os.fsync
+    real = os.write
 
-    def fsync(fd: int) -> None:
+    def write(fd: int, data: bytes) -> int:
         if next(count) >= calls:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(fd)
+        return real(fd, data)
 
-    monkeypatch.setattr(fsio.os, "fsync", fsync)
+    monkeypatch.setattr(fsio.os, "write", write)
 
 
 def published_project(root: Path, title: str) -> Path:
