@@ -11,6 +11,8 @@ TRACKING_PARAMS = frozenset({
     "igshid", "yclid", "_hsenc", "_hsmi", "mkt_tok", "vero_id", "oly_anon_id", "oly_enc_id", "rb_clickid",
 })
 
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(/|$)")
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html|format)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?(?:\.pdf)?/?$")
 
@@ -43,15 +45,20 @@ def tracking_params(url: str, extra: frozenset[str] | set[str] = frozenset()) ->
     return [k for k, _ in parse_qsl(query, keep_blank_values=True) if is_tracking_param(k, extra)]
 
 
+def _without_tracking(query: str, extra: frozenset[str] | set[str] = frozenset()) -> str:
+    """``query`` without tracking parameters; ``query`` itself when it has none."""
+    if not query:
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not is_tracking_param(k, extra)]
+    return query if len(kept) == len(pairs) else urlencode(kept, doseq=True, safe="/:@!$'()*,;")
+
+
 def strip_tracking(url: str, extra: frozenset[str] | set[str] = frozenset()) -> str:
     """``url`` without tracking parameters; every other parameter is kept in order."""
     parts = split(url)
-    if not parts.query:
-        return url
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k, extra)]
-    if len(kept) == len(parse_qsl(parts.query, keep_blank_values=True)):
-        return url
-    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True, safe="/:@!$'()*,;")))
+    query = _without_tracking(parts.query, extra)
+    return url if query is parts.query else urlunsplit(parts._replace(query=query))
 
 
 def arxiv_id(url: str, *, keep_version: bool = True) -> str | None:
@@ -71,12 +78,15 @@ def canonical_arxiv(url: str) -> str | None:
     return f"https://arxiv.org/abs/{ident}" if ident else None
 
 
+def _with_scheme(url: str) -> str:
+    """``url`` stripped, with ``https://`` before a bare host such as ``arxiv.org/abs/…``."""
+    url = url.strip()
+    return "https://" + url if not _SCHEME.match(url) and _BARE_HOST.match(url) else url
+
+
 def normalize(url: str, extra: frozenset[str] | set[str] = frozenset()) -> str:
     """The form ``add`` stores: https added to a bare host, tracking removed, arXiv canonical."""
-    url = url.strip()
-    if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", url):
-        url = "https://" + url
-    url = strip_tracking(url, extra)
+    url = strip_tracking(_with_scheme(url), extra)
     return canonical_arxiv(url) or url
 
 
@@ -87,10 +97,10 @@ def identity(url: str) -> str:
     Scheme, ``www.``, a trailing slash, the fragment, tracking parameters and the arXiv
     version and form are ignored.
     """
-    url = normalize(url)
-    if ident := arxiv_id(url, keep_version=False):
-        return f"arxiv:{ident}"
-    parts = split(url)
-    h = (parts.hostname or "").lower().removeprefix("www.")
-    path = parts.path.rstrip("/") or ""
-    return f"{h}{path}" + (f"?{parts.query}" if parts.query else "")
+    # one parse instead of normalize(): this runs for every link of the archive
+    parts = split(_with_scheme(url))
+    h = (parts.hostname or "").lower()
+    if h in _ARXIV_HOSTS and (m := _ARXIV_PATH.match(parts.path)):
+        return f"arxiv:{m[1]}"
+    query = _without_tracking(parts.query)
+    return f"{h.removeprefix('www.')}{parts.path.rstrip('/')}" + (f"?{query}" if query else "")
