@@ -28,7 +28,7 @@ from newsletter.errors import Diagnostic, NewsletterError
 from newsletter.manifest import IssueRecord, Manifest, signature
 from newsletter.project import Project
 from newsletter.render.templates import PACKAGE_TEMPLATES
-from newsletter.staging import Staging
+from newsletter.staging import Staged, Staging
 from newsletter.weeks import parse_issue_id
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class Site:
     rendered: int = 0
     staging: Staging = field(default_factory=Staging)
 
-    def stage(self, files: dict[Path, bytes]) -> None:
+    def stage(self, files: dict[Path, bytes | Staged]) -> None:
         """Start writing rendered files beside their targets."""
         for path, data in files.items():
             self.staging.stage(path, data)
@@ -169,12 +169,16 @@ class _Rebuild:
     def add(self, path: Path, errors: list[Diagnostic], rendered: "RenderedIssue | None", site: Site) -> None:
         """Take one rendered issue file into ``site``; once any file has errors, only count theirs."""
         self.errors.extend(errors)
-        if self.errors or rendered is None:
+        if rendered is None:
             return
+        if self.errors:
+            # what a worker already wrote is staged all the same, so that the build's abort removes it
+            site.stage({p: data for p, data in rendered.files.items() if isinstance(data, Staged)})
+            return
+        site.stage(rendered.files)
         key = self.keys[str(path)]
         self.fragments[path], self.bodies[path] = rendered.fragment, rendered.body
         self.store.put(key, rendered.fragment.to_data(), rendered.body)
-        site.stage(rendered.files)
         site.manifest.issues[str(path)] = IssueRecord(key, {str(p): _UNWRITTEN for p in rendered.files}, rendered.warning)
         site.rendered += 1
 

@@ -1,14 +1,16 @@
 """Output files written while a build still renders, and put in place only once it has succeeded.
 
 Each file goes to a temporary file beside its target on a few threads, so the disk works while
-Python renders; a file whose bytes are already there is not written at all. Nothing replaces an
-output before :meth:`Staging.commit`, so a failed build leaves the previous output untouched.
+Python renders (or, in a worker process, where it was rendered: see :class:`Staged`); a file whose
+bytes are already there is not written at all. Nothing replaces an output before
+:meth:`Staging.commit`, so a failed build leaves the previous output untouched.
 """
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.errors import NewsletterError
@@ -28,6 +30,23 @@ def _prepare(path: Path, data: bytes) -> str | None:
     return write_temp(path, data, durable=False)
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A file a worker process prepared beside its target (``tmp`` None: the target holds its bytes
+    already), or the error that stopped it."""
+
+    tmp: str | None
+    error: OSError | None = None
+
+    @classmethod
+    def write(cls, path: Path, data: bytes) -> "Staged":
+        """Prepare ``data`` for ``path`` here and now; a failure is kept for the build to report."""
+        try:
+            return cls(_prepare(path, data))
+        except OSError as e:
+            return cls(None, e)
+
+
 class Staging:
     """Files staged for writing; :meth:`commit` renames them into place, :meth:`abort` drops them."""
 
@@ -35,8 +54,15 @@ class Staging:
         self._pool: ThreadPoolExecutor | None = None
         self._jobs: dict[Path, Future[str | None]] = {}
 
-    def stage(self, path: Path, data: bytes) -> None:
-        """Start writing ``data`` for ``path``."""
+    def stage(self, path: Path, data: bytes | Staged) -> None:
+        """Start writing ``data`` for ``path``, or take the file already written for it."""
+        if isinstance(data, Staged):
+            self._jobs[path] = job = Future()
+            if data.error:
+                job.set_exception(data.error)
+            else:
+                job.set_result(data.tmp)
+            return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(WRITERS)
         self._jobs[path] = self._pool.submit(_prepare, path, data)

@@ -233,3 +233,18 @@ def test_rendering_on_several_processes_gives_the_same_bytes(root, tmp_path_fact
     assert build(root) == 0
     monkeypatch.undo()
     assert _outputs(root) == _cold(root, tmp_path_factory)
+
+
+def test_a_build_failing_on_several_processes_leaves_no_staged_file_behind(root, monkeypatch, capsys):
+    for n in range(1, 4):
+        (root / f"issues/2024/2024-03-W{n}.yaml").write_text(W5.replace("2024-02-29", f"2024-03-{n * 7 - 6:02d}"), encoding="utf-8")
+    assert build(root) == 0
+    before = snapshot(root / "dist")
+    (root / "templates").mkdir()
+    # the first batch fails while the other worker stages the last issue's files
+    (root / "templates/email.txt.j2").write_text('{% if id == "2024-02-W4" %}{{ no_such_thing }}{% endif %}\n', encoding="utf-8")
+    monkeypatch.setattr("newsletter.render.pool.MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr("newsletter.render.pool.cores", lambda: 2)
+    assert build(root) == 1
+    assert "email.txt.j2" in capsys.readouterr().err
+    assert snapshot(root / "dist") == before

@@ -205,6 +205,13 @@ def test_eml_is_byte_identical_across_renders():
     assert b"\r\n" in first and not re.search(rb"[^\r]\n", first)
 
 
+def test_eml_lines_fit_in_78_columns_whatever_the_html():
+    data = eml("2024-02-W5", sample(), CONFIG, "s", "한국어 " * 200, "<p>" + "x" * 5000 + "</p>")
+    assert max(len(line) for line in data.split(b"\r\n")) <= 78
+    msg = email.message_from_bytes(data, policy=policy.default)
+    assert msg.get_body(("html",)).get_content() == "<p>" + "x" * 5000 + "</p>\r\n" and not msg.defects
+
+
 def test_eml_without_list_unsubscribe_omits_both_headers():
     config = CONFIG.model_copy(update={"email": CONFIG.email.model_copy(update={"list_unsubscribe": ""})})
     data = eml("2024-02-W5", sample(), config, "s", "t", "<p>h</p>")

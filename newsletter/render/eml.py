@@ -1,12 +1,19 @@
-"""The ready-to-send message: RFC 5322, multipart/alternative with the text and HTML parts."""
+"""The ready-to-send message: RFC 5322, multipart/alternative with the text and HTML parts.
+
+Both parts are UTF-8 in base64: safe for any script and for MJML's lines of thousands of
+characters (the line limit is 998). The email package parses, folds and encodes the headers; the
+message is assembled here, as its generator, walking the parts line by line, would cost more
+than everything else.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from email import policy
 from email.errors import HeaderParseError
-from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from newsletter.config import CONFIG_NAME, Config
@@ -23,18 +30,26 @@ def message_id(issue_id: str, config: Config) -> str:
 
 def eml(issue_id: str, issue: Issue, config: Config, subject: str, text: str, html: str) -> bytes:
     """The message as bytes with CRLF line ends, identical for identical input."""
-    msg = EmailMessage(policy=policy.SMTP)
-    _headers(msg, issue_id, issue, config, subject)
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    # the default boundary is random; derive it from the content so rebuilds are byte-identical
-    digest = hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
-    msg.set_boundary(f"=_{digest}")
-    return msg.as_bytes()
+    # a random boundary would change every build; one derived from the content cannot occur in it (base64 has no "_")
+    boundary = "=_" + hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
+    head = b"".join(_header(name, value) for name, value in _headers(issue_id, issue, config, subject).items())
+    # folded before the boundary as the email package would, to keep within 78 columns
+    head += f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n\r\n'.encode()
+    delimiter = f"--{boundary}\r\n".encode()
+    # a delimiter after a part follows a line break of its own (RFC 2046 §5.1.1), as the closing one does
+    body = (b"\r\n" + delimiter).join([_text_part("plain", text), _text_part("html", html)])
+    return head + delimiter + body + f"\r\n--{boundary}--\r\n".encode()
 
 
-def _headers(msg: EmailMessage, issue_id: str, issue: Issue, config: Config, subject: str) -> None:
-    """Set the envelope headers; an address in the config that cannot be parsed is the user's to fix."""
+def _text_part(subtype: str, content: str) -> bytes:
+    """A ``text/<subtype>`` body part with its headers: CRLF line breaks, UTF-8, base64 in lines of 76."""
+    data = b"\r\n".join(content.encode().splitlines()) + b"\r\n"
+    head = f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'.encode()
+    return head + base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def _headers(issue_id: str, issue: Issue, config: Config, subject: str) -> dict[str, str]:
+    """The envelope headers by name, in the order they are written."""
     headers = {
         "Subject": " ".join(subject.split()),  # a header is one line, whatever the title holds
         "From": config.email.from_address,
@@ -46,10 +61,18 @@ def _headers(msg: EmailMessage, issue_id: str, issue: Issue, config: Config, sub
     if config.email.list_unsubscribe:
         headers["List-Unsubscribe"] = config.email.list_unsubscribe
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    for name, value in headers.items():
-        try:
-            msg[name] = value
-        except (HeaderParseError, ValueError, IndexError) as e:
-            raise NewsletterError(f"email: cannot use {value!r} as the {name} header: {e}", CONFIG_NAME) from None
-        if name in ("From", "To") and msg[name].defects:
-            raise NewsletterError(f"email: {value!r} is not a valid address for {name}; write it as 'Name <user@host>'", CONFIG_NAME)
+    return headers
+
+
+# most headers are the config's and alike in every message; parsing and folding them once saves much of a message's time
+@lru_cache(maxsize=256)
+def _header(name: str, value: str) -> bytes:
+    """One header line, folded and with encoded words where needed; an address in the config that cannot
+    be parsed is the user's to fix."""
+    try:
+        _, header = policy.SMTP.header_store_parse(name, value)
+    except (HeaderParseError, ValueError, IndexError) as e:
+        raise NewsletterError(f"email: cannot use {value!r} as the {name} header: {e}", CONFIG_NAME) from None
+    if name in ("From", "To") and header.defects:
+        raise NewsletterError(f"email: {value!r} is not a valid address for {name}; write it as 'Name <user@host>'", CONFIG_NAME)
+    return policy.SMTP.fold_binary(name, header)

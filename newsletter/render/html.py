@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
@@ -15,7 +16,7 @@ from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 from newsletter.config import Config, EntryType
-from newsletter.model import Entry, Issue
+from newsletter.model import Entry, Issue, SummaryItem
 from newsletter.render.templates import render
 from newsletter.weeks import month_name, parse_issue_id, week_label, week_of_month
 
@@ -57,10 +58,38 @@ def is_web_url(url: str | None) -> bool:
         return False
 
 
+class StyleAttributes(dict):
+    """`` style="…"`` attributes by element name; an element without a style gets an empty string."""
+
+    def __missing__(self, name: str) -> str:
+        return ""
+
+
+def style_attributes(styles: dict[str, str]) -> StyleAttributes:
+    """The inline ``styles`` as ready attributes, made once per render rather than once per element."""
+    return StyleAttributes({name: Markup(' style="{}"').format(css) for name, css in styles.items() if css})
+
+
+def bullet_steps(items: list[SummaryItem]) -> Iterator[tuple[str, str | None]]:
+    """Nested summary bullets as a flat run of ``open``, ``item`` (with its text), ``end`` and ``close``
+    steps, so a template draws the lists in one loop instead of one macro call per level."""
+    yield "open", None
+    for item in items:
+        if isinstance(item, str):
+            yield "item", item
+        else:
+            yield "item", item.text
+            yield from bullet_steps(item.items)
+        yield "end", None
+    yield "close", None
+
+
 def install_filters(env: jinja2.Environment) -> None:
-    """Make the Markdown filters and the ``web_url`` test available to the issue templates."""
+    """Make the Markdown and markup filters and the ``web_url`` test available to the issue templates."""
     env.filters["markdown"] = markdown_block
     env.filters["markdown_inline"] = markdown_inline
+    env.filters["style_attributes"] = style_attributes
+    env.filters["bullet_steps"] = bullet_steps
     env.tests["web_url"] = is_web_url
 
 

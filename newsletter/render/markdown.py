@@ -54,7 +54,7 @@ _URL_UNSAFE = re.compile(r"[\s<>]")
 
 def escape_html_blocks(text: str) -> str:
     """Neutralise HTML that could open or close a block (see the module docstring)."""
-    return _HTML_BLOCK.sub(r"\\<", text)
+    return _HTML_BLOCK.sub(r"\\<", text) if "<" in text else text
 
 
 def _escape_line_start(line: str, *, lists: bool = True) -> str:

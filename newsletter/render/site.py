@@ -24,6 +24,7 @@ from newsletter.render.feed import FeedItem, atom, latest, rss
 from newsletter.render.html import issue_body, issue_context
 from newsletter.render.templates import environment
 from newsletter.render.text import email_text
+from newsletter.staging import Staged
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,10 @@ class Fragment:
 
 @dataclass(frozen=True)
 class RenderedIssue:
-    """One issue's own files, its fragment, its feed body (when published) and its size warning."""
+    """One issue's own files (their bytes, or staged already), its fragment, its feed body (when published)
+    and its size warning."""
 
-    files: dict[Path, bytes]
+    files: dict[Path, bytes | Staged]
     fragment: Fragment
     body: str | None
     warning: str | None

@@ -26,6 +26,9 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # a build renders each template thousands of times and a change to one starts a new build:
+        # checking every template file's mtime on each render would be wasted
+        auto_reload=False,
     )
 
 
