@@ -8,11 +8,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-pytest.importorskip("newsletter.check")
-
-from checkutil import make_project  # noqa: E402
-from newsletter.errors import NewsletterError  # noqa: E402
-from newsletter.publish import publish  # noqa: E402
+from checkutil import make_project
+from newsletter.errors import NewsletterError
+from newsletter.publish import publish
 
 TOML = 'title = "AI 위클리"\nbase_url = "https://weekly.example.com/"\ntimezone = "Asia/Seoul"\n[digest]\npath = "dist/digest.md"\n'
 W4 = """\
