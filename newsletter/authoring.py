@@ -303,7 +303,7 @@ def _entry_type(url: str, given: str | None, config: Config) -> str:
 def _normalized_url(given: str, config: Config) -> str:
     """The link as stored; says what normalisation changed."""
     extra = set(config.check.tracking_params)
-    url = urls.normalize(given, extra)
+    url = urls.normalize(given, extra, urls.config_hosts(config))
     parts = urls.split(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
         raise UsageError(f"{given!r} is not a web link; give it as https://host/path")

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from newsletter.config import Config
 
 TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref", "ref_src", "lid", "_bhlid", "si",
     "igshid", "yclid", "_hsenc", "_hsmi", "mkt_tok", "vero_id", "oly_anon_id", "oly_enc_id", "rb_clickid",
 })
+
+# hosts (and their subdomains) known to serve every page over https
+HTTPS_HOSTS = (
+    "arxiv.org", "github.com", "github.io", "huggingface.co", "hf.co", "openai.com", "google.com",
+    "blog.google", "youtube.com", "youtu.be", "microsoft.com", "meta.com", "facebook.com", "anthropic.com",
+    "claude.ai", "mistral.ai", "nvidia.com", "apple.com", "amazon.com", "aws.amazon.com", "x.com",
+    "twitter.com", "linkedin.com", "medium.com", "substack.com", "notion.site", "wikipedia.org",
+    "openreview.net", "aclanthology.org", "paperswithcode.com", "kaggle.com", "pytorch.org",
+    "deeplearning.ai", "stability.ai", "cohere.com", "ibm.com", "scale.ai", "groq.com", "lambdalabs.com",
+    "theverge.com", "techcrunch.com", "reuters.com", "bloomberg.com", "cnbc.com", "wired.com", "nytimes.com",
+)
+# top-level domains on the browsers' HSTS preload list: https is the only way to reach them
+HTTPS_TLDS = ("app", "dev", "page", "google", "new", "day", "foo", "bank", "insurance", "youtube")
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(/|$)")
@@ -84,9 +102,26 @@ def _with_scheme(url: str) -> str:
     return "https://" + url if not _SCHEME.match(url) and _BARE_HOST.match(url) else url
 
 
-def normalize(url: str, extra: frozenset[str] | set[str] = frozenset()) -> str:
-    """The form ``add`` stores: https added to a bare host, tracking removed, arXiv canonical."""
+def serves_https(host: str, also: Iterable[str] = ()) -> bool:
+    """Whether ``host`` is known to serve every page over https: a listed domain (or ``also``), a subdomain
+    of one, or a top-level domain browsers reach only over https."""
+    labels = host.lower().removeprefix("www.").split(".")
+    domains = {".".join(labels[n:]) for n in range(len(labels))}
+    return not domains.isdisjoint(HTTPS_HOSTS) or not domains.isdisjoint(also) or labels[-1] in HTTPS_TLDS
+
+
+def config_hosts(config: Config) -> frozenset[str]:
+    """The domains of the configured entry types' typical hosts (``huggingface.co/papers`` → ``huggingface.co``)."""
+    return frozenset(p.partition("/")[0] for t in config.types.values() for p in t.hosts)
+
+
+def normalize(url: str, extra: frozenset[str] | set[str] = frozenset(), https: Iterable[str] = ()) -> str:
+    """The form ``add`` stores: https added to a bare host (or to http:// where the host serves it,
+    see :func:`serves_https` with ``https``), tracking removed, arXiv canonical."""
     url = strip_tracking(_with_scheme(url), extra)
+    parts = split(url)
+    if parts.scheme.lower() == "http" and serves_https(parts.hostname or "", https):
+        url = "https" + url[len(parts.scheme):]
     return canonical_arxiv(url) or url
 
 

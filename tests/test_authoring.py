@@ -195,12 +195,18 @@ def test_add_unknown_type_lists_the_types(root, cli):
     ("https://arxiv.org/pdf/2402.12354.pdf", "https://arxiv.org/abs/2402.12354"),
     ("https://arxiv.org/html/2402.12354v1", "https://arxiv.org/abs/2402.12354v1"),
     ("https://www.arxiv.org/abs/2402.12354", "https://arxiv.org/abs/2402.12354"),
+    ("http://github.com/karpathy/minbpe?utm_source=x", "https://github.com/karpathy/minbpe"),
 ])
 def test_add_normalises_the_url(root, cli, given, stored):
     status, out, _ = cli("-C", root, "add", given, "--title", "T", "--week", "2024-09-W3")
     assert status == 0
     assert loaded_entries(root / ISSUE)[-1].url == stored
     assert f"{given} -> {stored}" in out
+
+
+def test_add_keeps_http_for_a_host_not_known_to_serve_https(root, cli):
+    cli("-C", root, "add", "http://example.org/page", "--type", "news", "--title", "T", "--week", "2024-09-W3")
+    assert loaded_entries(root / ISSUE)[-1].url == "http://example.org/page"
 
 
 def test_add_strips_configured_tracking_params(root, cli):

@@ -13,24 +13,11 @@ from newsletter.load import LoadedIssue
 from newsletter.model import Entry
 from newsletter.rules import Context, Finding, Link, rule
 from newsletter.rules.scalars import replace_text, replace_value
-from newsletter.urls import arxiv_id, canonical_arxiv, strip_tracking, tracking_params
+from newsletter.urls import arxiv_id, canonical_arxiv, config_hosts, serves_https, strip_tracking, tracking_params
 
 _BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
-
-# hosts (and their subdomains) known to serve every page over https
-_HTTPS_HOSTS = (
-    "arxiv.org", "github.com", "github.io", "huggingface.co", "hf.co", "openai.com", "google.com",
-    "blog.google", "youtube.com", "youtu.be", "microsoft.com", "meta.com", "facebook.com", "anthropic.com",
-    "claude.ai", "mistral.ai", "nvidia.com", "apple.com", "amazon.com", "aws.amazon.com", "x.com",
-    "twitter.com", "linkedin.com", "medium.com", "substack.com", "notion.site", "wikipedia.org",
-    "openreview.net", "aclanthology.org", "paperswithcode.com", "kaggle.com", "pytorch.org",
-    "deeplearning.ai", "stability.ai", "cohere.com", "ibm.com", "scale.ai", "groq.com", "lambdalabs.com",
-    "theverge.com", "techcrunch.com", "reuters.com", "bloomberg.com", "cnbc.com", "wired.com", "nytimes.com",
-)
-# top-level domains on the browsers' HSTS preload list: https is the only way to reach them
-_HTTPS_TLDS = ("app", "dev", "page", "google", "new", "day", "foo", "bank", "insurance", "youtube")
 
 # newsletter and shortener wrappers: they hide the destination and stop working when tracking expires
 _REDIRECT_HOSTS = (
@@ -144,8 +131,7 @@ def link_insecure(ctx: Context, link: Link) -> Iterator[Finding]:
     if parts is None or parts.scheme.lower() != "http" or _is_private_host(parts.hostname or ""):
         return
     host = parts.hostname or ""
-    known = [p.partition("/")[0] for t in ctx.config.types.values() for p in t.hosts]
-    if on_host(host, _HTTPS_HOSTS) or on_host(host, known) or host.rsplit(".", 1)[-1] in _HTTPS_TLDS:
+    if serves_https(host, config_hosts(ctx.config)):
         secure = "https" + link.url[len(parts.scheme) :]
         yield _finding(link, f"use https: {host} serves it securely", _fix(link, secure, "use https://"))
     else:
