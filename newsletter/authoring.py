@@ -269,7 +269,7 @@ def _host_pattern_matches(pattern: str, host: str, path: str) -> tuple[int, int]
     """How specific ``pattern`` (``host`` or ``host/path``) is for a link, or None if it does not match."""
     p_host, _, p_path = pattern.lower().removeprefix("www.").partition("/")
     p_path = p_path.strip("/")
-    if host != p_host and not host.endswith("." + p_host):
+    if p_host not in urls.domains(host):
         return None
     if p_path and not (path.strip("/") + "/").startswith(p_path + "/"):
         return None

@@ -50,7 +50,6 @@ class Site:
     store: Store
     manifest: Manifest
     files: set[Path] = field(default_factory=set)
-    warnings: list[str] = field(default_factory=list)
     rendered: int = 0
     staging: Staging = field(default_factory=Staging)
 
@@ -59,6 +58,11 @@ class Site:
         for path, data in files.items():
             self.staging.stage(path, data)
         self.files.update(files)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The size warnings of the issues, rendered now or before."""
+        return [r.warning for r in self.manifest.issues.values() if r.warning]
 
     @property
     def reused(self) -> int:
@@ -115,7 +119,7 @@ def render_site(project: Project, out: Path, layout: str | None = None, sources:
     previous = Manifest.from_data(store.manifest(out))
     fresh = previous.fresh_issues(fp, keys)
     if previous.up_to_date(fp, keys, fresh):
-        return Site(out, store, previous, warnings=[r.warning for r in previous.issues.values() if r.warning])
+        return Site(out, store, previous)
     # only a build that renders pays for importing the renderers
     from newsletter.render.pool import render_files
     from newsletter.render.site import SiteRenderer
@@ -136,7 +140,6 @@ def render_site(project: Project, out: Path, layout: str | None = None, sources:
         raise
     site.stage(archive)
     site.manifest.archive = {str(path): _UNWRITTEN for path in archive}
-    site.warnings = [r.warning for r in site.manifest.issues.values() if r.warning]
     return site
 
 
@@ -252,7 +255,8 @@ def watch(root: Path, out: Path, layout: str | None) -> int:
 
 def _sources(root: Path) -> dict[Path, tuple[int, int]]:
     """(mtime, size) of every file a build reads."""
-    paths = [root / CONFIG_NAME, *root.glob("issues/**/*.yaml"), *root.glob("templates/**/*")]
+    project = Project(root)
+    paths = [root / CONFIG_NAME, *project.issue_files(), *project.templates_dir.rglob("*")]
     stats = {}
     for p in paths:
         try:

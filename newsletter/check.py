@@ -18,7 +18,7 @@ import yaml
 from newsletter.config import Config
 from newsletter.errors import Diagnostic, Fix, NewsletterError, Severity
 from newsletter.fsio import atomic_write
-from newsletter.load import LoadedIssue, Source, load_issue, load_issue_text, read_text
+from newsletter.load import LoadedIssue, Source, did_you_mean, load_issue, load_issue_text, read_text
 from newsletter.project import Project
 from newsletter.rules import Context, FileFacts, Finding, Rule, all_rules, entry_links
 from newsletter.rules.duplicates import entry_facts
@@ -52,9 +52,7 @@ def rule_levels(config: Config, select: list[str] | None = None, ignore: list[st
 
 def _known_rule(name: str, rules: dict[str, Rule], where: str) -> None:
     if name not in rules:
-        close = difflib.get_close_matches(name, list(rules), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise NewsletterError(f"unknown rule '{name}' in {where}{hint}; `newsletter rules` lists them")
+        raise NewsletterError(f"unknown rule '{name}' in {where}{did_you_mean(name, list(rules))}; `newsletter rules` lists them")
 
 
 def archive_files(project: Project, paths: list[Path] | None) -> tuple[list[Path], set[Path]]:
@@ -81,11 +79,13 @@ class NoqaMap:
 
     @classmethod
     def of(cls, doc: LoadedIssue) -> "NoqaMap":
+        source = doc.source
         codes: dict[int, set[str]] = {}
-        for n, line in enumerate(doc.source.text.splitlines(), 1):
-            if "noqa" in line and (m := _NOQA.search(line)):
+        # numbered as diagnostics are (see Source.line_column), not as str.splitlines would
+        for n in sorted({source.line_column(at.start())[0] for at in re.finditer("noqa", source.text)}):
+            if m := _NOQA.search(source.line(n)):
                 codes[n] = {c.strip() for c in m[1].split(",")} if m[1] else {_ALL}
-        return cls(codes, _entry_spans(doc.source) if codes else [])
+        return cls(codes, _entry_spans(source) if codes else [])
 
     def silences(self, rule: str, line: int) -> bool:
         """Whether a ``# noqa`` in the entry around ``line`` names ``rule`` (or no rule)."""
@@ -103,10 +103,12 @@ def _entry_spans(source: Source) -> list[tuple[int, int]]:
     _, entries, found = source.node(("entries",))
     if not found or not isinstance(entries, yaml.SequenceNode):
         return []
-    spans = []
+    text, spans = source.text, []
     for node in entries.value:
-        end = len(source.text[: node.end_mark.index].rstrip())
-        spans.append((node.start_mark.line + 1, source.text.count("\n", 0, end) + 1))
+        end = node.end_mark.index
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        spans.append((source.line_column(node.start_mark.index)[0], source.line_column(end)[0]))
     return spans
 
 
@@ -114,10 +116,7 @@ def _position(source: Source, finding: Finding) -> tuple[int, int]:
     """Line and column of a finding: its needle inside the value when given, else the value."""
     span = source.span(finding.path) if finding.needle else None
     at = source.text.find(finding.needle, *span) if span and finding.needle else -1
-    if at < 0:
-        return source.position(finding.path)
-    line_start = source.text.rfind("\n", 0, at) + 1
-    return source.text.count("\n", 0, at) + 1, at - line_start + 1
+    return source.line_column(at) if at >= 0 else source.position(finding.path)
 
 
 def _by_scope(rules: Iterable[Rule]) -> dict[str, list[Rule]]:

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsletter.errors import NewsletterError
+from newsletter.model import Layout
+from newsletter.weeks import WeekRule
 
 CONFIG_NAME = "newsletter.toml"
 RuleLevel = Literal["error", "warning", "info", "off"]
@@ -69,7 +71,7 @@ class DigestConfig(_Strict):
     order: Literal["oldest-first", "newest-first"] = "oldest-first"
     # the character between the type emoji and the rest of the entry line
     separator: str = " "
-    layout: Literal["archive", "post", "daily"] = "archive"
+    layout: Layout = "archive"
 
 
 class EmailConfig(_Strict):
@@ -95,6 +97,12 @@ class CheckConfig(_Strict):
     orgs: list[str] = []
     org_aliases: dict[str, str] = {}
 
+    @field_validator("tracking_params")
+    @classmethod
+    def _lower(cls, v: list[str]) -> list[str]:
+        """Lower-cased, as parameter names are matched without case."""
+        return [name.lower() for name in v]
+
 
 class Config(_Strict):
     """Everything in ``newsletter.toml``."""
@@ -107,7 +115,7 @@ class Config(_Strict):
     # language of week labels and month headings, when it differs from the content's
     label_language: Literal["ko", "en"] | None = None
     timezone: str = "Asia/Seoul"
-    week_rule: Literal["day-of-month", "monday"] = "day-of-month"
+    week_rule: WeekRule = "day-of-month"
     types: dict[str, EntryType] = Field(default_factory=_default_types)
     month_emoji: dict[int, str] = Field(default_factory=_default_month_emoji)
     digest: DigestConfig = DigestConfig()

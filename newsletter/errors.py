@@ -8,14 +8,6 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """A 1-based line and column in a source file."""
-
-    line: int = 1
-    column: int = 1
-
-
 @dataclass
 class Fix:
     """Replace the text between two character offsets of a file with ``text``."""
@@ -63,7 +55,3 @@ class NewsletterError(Exception):
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         return f"{where}: {self.message}"
-
-    @classmethod
-    def from_diagnostic(cls, d: Diagnostic) -> "NewsletterError":
-        return cls(f"{d.severity}[{d.rule}] {d.message}", d.file, d.line, d.column)

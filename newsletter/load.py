@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from newsletter.config import Config
 from newsletter.errors import Diagnostic
-from newsletter.model import Entry, Issue
+from newsletter.model import Bullet, Entry, Issue
 from newsletter.weeks import parse_issue_id, week_of_month
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -268,7 +268,7 @@ def _semantic_checks(issue: Issue, issue_id: str, source: Source, config: Config
     for i, entry in enumerate(issue.entries):
         if entry.type not in config.types:
             known = ", ".join(config.types)
-            msg = f"unknown entry type '{entry.type}'{_did_you_mean(entry.type, list(config.types))}; use one of: {known} (or add it under [types] in newsletter.toml)"
+            msg = f"unknown entry type '{entry.type}'{did_you_mean(entry.type, list(config.types))}; use one of: {known} (or add it under [types] in newsletter.toml)"
             diags.append(source.diagnostic(("entries", i, "type"), "type-unknown", msg))
     parsed = parse_issue_id(issue_id)
     if parsed:
@@ -288,12 +288,13 @@ def _kind(value: Any) -> str:
     return {str: "text", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'x'?)`` naming the choice closest to ``word``, or '' when none is close."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-_FIELDS = {"issue": list(Issue.model_fields), "entry": list(Entry.model_fields), "bullet": ["text", "items"]}
+_FIELDS = {"issue": list(Issue.model_fields), "entry": list(Entry.model_fields), "bullet": list(Bullet.model_fields)}
 _UNION_TAGS = {"str", "Bullet"}
 
 
@@ -336,7 +337,7 @@ def _validation_diagnostics(err: ValidationError, data: Any, source: Source) -> 
         if kind == "missing":
             d = source.diagnostic(container, "schema", f"missing required key '{key}'; add `{key}:` here")
         elif kind == "extra_forbidden":
-            d = source.diagnostic(path, "schema", f"unknown key '{key}'{_did_you_mean(str(key), _fields_for(container))}; remove or rename it", key=True)
+            d = source.diagnostic(path, "schema", f"unknown key '{key}'{did_you_mean(str(key), _fields_for(container))}; remove or rename it", key=True)
         elif path == ("date",):
             d = source.diagnostic(path, "date-invalid", f"'{value}' is not a valid date; write it as YYYY-MM-DD")
         elif path == ("published",):

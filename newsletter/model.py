@@ -32,7 +32,7 @@ def _or_null(schema: dict) -> None:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid")
 
 
 class Bullet(_Strict):

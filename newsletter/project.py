@@ -10,7 +10,6 @@ from pathlib import Path
 from newsletter.config import CONFIG_NAME, Config, find_project, load_config
 from newsletter.errors import Diagnostic
 from newsletter.load import LoadedIssue, load_issue
-from newsletter.weeks import parse_issue_id
 
 
 @dataclass
@@ -43,7 +42,7 @@ class Project:
         return self.root / "templates"
 
     def display(self, path: Path) -> str:
-        """``path`` relative to the current folder when below it, for messages."""
+        """``path`` relative to the current folder (as given when that is impossible), for messages."""
         try:
             return os.path.relpath(path)
         except ValueError:
@@ -78,7 +77,3 @@ class Project:
         issues, _ = self.load_issues()
         ok = [i for i in issues if i.issue is not None]
         return sorted(ok, key=lambda i: (i.issue.date, i.id))
-
-
-def is_issue_id(text: str) -> bool:
-    return parse_issue_id(text) is not None

@@ -14,7 +14,7 @@ def issue_schema() -> dict:
     schema = Issue.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Newsletter issue"
-    # YAML reads 2024-09-20T09:00:00+09:00 unquoted as a string; that is how it is written
+    # `published` is a date-time string: the loader reads every scalar as text, quoted or not
     return schema
 
 

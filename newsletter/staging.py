@@ -67,11 +67,6 @@ class Staging:
             self._pool = ThreadPoolExecutor(WRITERS)
         self._jobs[path] = self._pool.submit(_prepare, path, data)
 
-    @property
-    def paths(self) -> set[Path]:
-        """Every file staged, written or found unchanged."""
-        return set(self._jobs)
-
     def commit(self) -> list[Path]:
         """Rename every staged file into place; return those whose bytes changed."""
         temps = self._finish()

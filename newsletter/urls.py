@@ -1,4 +1,4 @@
-"""URL normalisation shared by ``add`` and the link rules: tracking parameters, arXiv forms, identity."""
+"""URL handling shared by ``add`` and the link rules: parsing, host matching, tracking parameters, arXiv forms, identity."""
 
 from __future__ import annotations
 
@@ -102,12 +102,23 @@ def _with_scheme(url: str) -> str:
     return "https://" + url if not _SCHEME.match(url) and _BARE_HOST.match(url) else url
 
 
+@lru_cache(maxsize=1 << 14)
+def domains(host: str) -> frozenset[str]:
+    """The host (lower-case, without ``www.``) and each parent domain: one set lookup each instead of a
+    suffix test per domain."""
+    labels = host.lower().removeprefix("www.").split(".")
+    return frozenset(".".join(labels[n:]) for n in range(len(labels)))
+
+
+def on_host(host: str, listed: Iterable[str]) -> bool:
+    """Whether ``host`` is one of the ``listed`` domains or a subdomain of one."""
+    return not domains(host).isdisjoint(listed)
+
+
 def serves_https(host: str, also: Iterable[str] = ()) -> bool:
     """Whether ``host`` is known to serve every page over https: a listed domain (or ``also``), a subdomain
     of one, or a top-level domain browsers reach only over https."""
-    labels = host.lower().removeprefix("www.").split(".")
-    domains = {".".join(labels[n:]) for n in range(len(labels))}
-    return not domains.isdisjoint(HTTPS_HOSTS) or not domains.isdisjoint(also) or labels[-1] in HTTPS_TLDS
+    return on_host(host, HTTPS_HOSTS) or on_host(host, also) or host.lower().rpartition(".")[2] in HTTPS_TLDS
 
 
 def config_hosts(config: Config) -> frozenset[str]:

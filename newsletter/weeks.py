@@ -69,7 +69,7 @@ def month_name(month: int, language: str) -> str:
     return f"{month}월" if language == "ko" else MONTHS_EN[month - 1]
 
 
-_EN_LABEL = re.compile(r"^(\d+)(st|nd|rd|th) week$")
+EN_LABEL = re.compile(r"^(\d+)(st|nd|rd|th) week$")
 _EN_RANGE = re.compile(r"^(\d+)(st|nd|rd|th) ~ (\d+)(st|nd|rd|th) week$")
 _KO_LABEL = re.compile(r"^(\d+)주차$")
 _KO_RANGE = re.compile(r"^(\d+)\s*~\s*(\d+)주차$")
@@ -81,7 +81,7 @@ def parse_week_label(label: str) -> tuple[int, int] | None:
     A wrong ordinal suffix (``4rd week``), week 0 and a backwards range count as malformed.
     """
     label = label.strip()
-    if m := _EN_LABEL.match(label):
+    if m := EN_LABEL.match(label):
         n = int(m[1])
         return _weeks(n, n) if ordinal(n) == m[1] + m[2] else None
     if m := _EN_RANGE.match(label):

@@ -216,6 +216,12 @@ def test_add_strips_configured_tracking_params(root, cli):
     assert "removed tracking parameters: src" in out
 
 
+def test_add_strips_configured_tracking_params_whatever_their_case(root, cli):
+    (root / "newsletter.toml").write_text('[check]\ntracking_params = ["Src"]\n')
+    cli("-C", root, "add", "https://github.com/a/b?SRC=x&q=1", "--title", "T", "--week", "2024-09-W3")
+    assert loaded_entries(root / ISSUE)[-1].url == "https://github.com/a/b?q=1"
+
+
 def test_add_rejects_what_is_not_a_link(root, cli):
     assert cli("-C", root, "add", "not a link", "--type", "news")[0] == 2
     assert cli("-C", root, "add", "ftp://example.com/file", "--type", "news")[0] == 2

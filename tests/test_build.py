@@ -13,7 +13,7 @@ import feedparser
 import pytest
 
 from checkutil import make_project
-from newsletter.build import render_site, write_site
+from newsletter.build import _sources, render_site, write_site
 from newsletter.cache import CACHE_DIR, DATABASE
 from newsletter.cli import main
 
@@ -217,6 +217,23 @@ def test_an_oversized_email_is_reported_on_stderr(root, capsys):
     assert build(root) == 0
     err = capsys.readouterr().err
     assert "2024-02-W4" in err and "Gmail" in err
+
+
+def test_an_oversized_email_is_reported_again_by_a_build_that_renders_nothing(root, capsys):
+    (root / "newsletter.toml").write_text(TOML.replace("[digest]", "[email]\nsize_warning_kb = 1\n[digest]"), encoding="utf-8")
+    assert build(root) == 0
+    first = capsys.readouterr().err
+    assert build(root) == 0
+    captured = capsys.readouterr()
+    assert "issues rendered 0" in captured.out and captured.err == first
+
+
+def test_watch_looks_at_every_file_a_build_reads(root):
+    (root / "templates").mkdir()
+    (root / "templates/email.txt.j2").write_text("{{ heading }}\n", encoding="utf-8")
+    sources = _sources(root)
+    assert set(sources) >= {root / "newsletter.toml", root / "templates/email.txt.j2",
+                            *(root / name for name in FILES)}
 
 
 def test_an_empty_archive_builds_empty_feeds(tmp_path):

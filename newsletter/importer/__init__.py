@@ -11,6 +11,7 @@ from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
+from newsletter.load import decode_text
 
 
 def read_markdown(path: Path, display: str) -> str:
@@ -19,13 +20,10 @@ def read_markdown(path: Path, display: str) -> str:
         data = path.read_bytes()
     except OSError as e:
         raise NewsletterError(f"cannot read the file: {e.strerror or e}; check the path", display) from None
-    try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        raise NewsletterError("the file is not valid UTF-8; save it as UTF-8 and import again", display, line, column) from None
+    text, diags = decode_text(data, display)
+    if text is None:
+        raise NewsletterError("the file is not valid UTF-8; save it as UTF-8 and import again", display, diags[0].line, diags[0].column)
+    return text.replace("\r\n", "\n")
 
 
 def parse(text: str, fmt: str, config: Config, display: str) -> Report:

@@ -10,7 +10,7 @@ import re
 
 from newsletter.config import Config
 from newsletter.errors import NewsletterError
-from newsletter.importer.inline import link_at, type_for_url
+from newsletter.importer.inline import link_at, type_for_url_or_first
 from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
 from newsletter.model import Entry, Issue
@@ -31,10 +31,7 @@ class _Paper:
         self.summary = SummaryBuilder(first=0)
 
     def entry(self, config: Config, report: Report) -> Entry:
-        kind = type_for_url(self.url, config)
-        if kind is None:
-            kind = next(iter(config.types))
-            report.warn(self.line, f"link of no configured host; type '{kind}' assumed")
+        kind = type_for_url_or_first(self.url, config, report, self.line)
         raw = "\n".join(self.raw).strip("\n")
         return Entry(type=kind, title=self.title, url=self.url, image=self.image, authors=self.authors,
                      summary=self.summary.items(), raw=raw or None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from newsletter.config import Config
+from newsletter.importer.report import Report
 from newsletter.urls import host
 
 _SPACES = " \u00a0\t"
@@ -59,6 +60,15 @@ def type_for_url(url: str | None, config: Config) -> str | None:
             if (h == base or h.endswith("." + base)) and path.lstrip("/").startswith(prefix):
                 return name
     return None
+
+
+def type_for_url_or_first(url: str | None, config: Config, report: Report, line: int) -> str:
+    """The type :func:`type_for_url` finds, else the first configured type, with a warning."""
+    kind = type_for_url(url, config)
+    if kind is None:
+        kind = next(iter(config.types))
+        report.warn(line, f"link of no configured host; type '{kind}' assumed")
+    return kind
 
 
 def bracket_pairs(text: str) -> dict[int, int]:

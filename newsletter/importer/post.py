@@ -15,7 +15,7 @@ import yaml
 
 from newsletter.config import Config
 from newsletter.errors import NewsletterError
-from newsletter.importer.inline import link_at, type_for_url
+from newsletter.importer.inline import link_at, type_for_url_or_first
 from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
 from newsletter.model import Entry, Issue
@@ -162,12 +162,9 @@ def _issue(section: _Section, year: int, config: Config, report: Report, tags: l
     if weeks is None:
         raise NewsletterError(f"week '{section.label}' is not a week label such as '4주차'", report.source, section.line, 5)
     date = week_start(year, section.month, weeks[1], config.week_rule)
-    entries = []
-    for n, title, url, summary in section.entries:
-        kind = type_for_url(url, config)
-        if kind is None:
-            kind = next(iter(config.types))
-            report.warn(n, f"link of no configured host; type '{kind}' assumed")
-        entries.append(Entry(type=kind, title=title, url=url, summary=summary.items(), tags=tags))
+    entries = [
+        Entry(type=type_for_url_or_first(url, config, report, n), title=title, url=url, summary=summary.items(), tags=tags)
+        for n, title, url, summary in section.entries
+    ]
     label = section.label if section.label != week_label(weeks[1], config.labels) else None
     return Issue(date=date, label=label, layout="post", entries=entries, raw="\n".join(section.raw) or None)

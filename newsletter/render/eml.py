@@ -14,18 +14,16 @@ from email import policy
 from email.errors import HeaderParseError
 from email.utils import format_datetime
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError
 from newsletter.model import Issue
-from newsletter.render.html import send_time
+from newsletter.render.html import send_time, site_host
 
 
 def message_id(issue_id: str, config: Config) -> str:
     """A Message-ID that is the same on every build: the issue id at the site's host."""
-    host = urlsplit(config.base_url).hostname or "localhost"
-    return f"<{issue_id}@{host}>"
+    return f"<{issue_id}@{site_host(config)}>"
 
 
 def eml(issue_id: str, issue: Issue, config: Config, subject: str, text: str, html: str) -> bytes:

@@ -6,11 +6,11 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
-from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
 from newsletter.config import Config
+from newsletter.render.html import site_host
 
 # the build time of an empty feed: any fixed instant keeps rebuilds byte-identical
 EMPTY_FEED_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -33,8 +33,7 @@ class FeedItem:
 
 def guid(issue_id: str, date: dt.date, config: Config) -> str:
     """A tag: URI (RFC 4151) that names the issue of ``date`` forever, wherever its pages move."""
-    host = urlsplit(config.base_url).hostname or "localhost"
-    return f"tag:{host},{date.year}:{issue_id}"
+    return f"tag:{site_host(config)},{date.year}:{issue_id}"
 
 
 class Dated(Protocol):
@@ -66,8 +65,9 @@ def _generator(items: list[FeedItem], config: Config, self_url: str) -> FeedGene
     fg.lastBuildDate(newest)
     for item in items:
         fe = fg.add_entry(order="append")
-        fe.id(guid(item.id, item.date, config))
-        fe.guid(guid(item.id, item.date, config), permalink=False)
+        ident = guid(item.id, item.date, config)
+        fe.id(ident)
+        fe.guid(ident, permalink=False)
         fe.title(item.title)
         fe.link(href=item.link)
         fe.published(item.published)

@@ -17,8 +17,9 @@ from markupsafe import Markup
 
 from newsletter.config import Config, EntryType
 from newsletter.model import Entry, Issue, SummaryItem
+from newsletter.render.markdown import issue_label
 from newsletter.render.templates import render
-from newsletter.weeks import month_name, parse_issue_id, week_label, week_of_month
+from newsletter.weeks import month_name
 
 BODY_TEMPLATE = "issue-body.html.j2"
 PREHEADER_LENGTH = 140
@@ -121,18 +122,12 @@ def groups(issue: Issue, config: Config) -> list[Group]:
     return [g for g in by_type.values() if g.entries]
 
 
-def week_number(issue_id: str, issue: Issue, config: Config) -> int:
-    """The week of the month the issue covers: from its id, else from its date."""
-    parsed = parse_issue_id(issue_id)
-    return parsed[2] if parsed else week_of_month(issue.date, config.week_rule)
-
-
-def heading(issue_id: str, issue: Issue, config: Config) -> str:
+def heading(issue: Issue, config: Config) -> str:
     """The issue's headline: its ``title``, else the month and week, e.g. ``February 2024 · 5th week``."""
     if issue.title:
         return issue.title
     lang = config.labels
-    label = issue.label or week_label(week_number(issue_id, issue, config), lang)
+    label = issue_label(issue, config)
     month = month_name(issue.date.month, lang)
     return f"{issue.date.year}년 {month} {label}" if lang == "ko" else f"{month} {issue.date.year} · {label}"
 
@@ -152,6 +147,11 @@ def links(issue_id: str, config: Config) -> Links:
     return Links(base, f"{base}email/{issue_id}.html", f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url)
 
 
+def site_host(config: Config) -> str:
+    """The host of ``base_url``, which names the site in message and feed ids."""
+    return urlsplit(config.base_url).hostname or "localhost"
+
+
 def send_time(issue: Issue, config: Config) -> dt.datetime:
     """When the issue went out: ``published``, else its date at midnight in the configured zone."""
     if issue.published is not None:
@@ -165,7 +165,7 @@ def issue_context(issue_id: str, issue: Issue, config: Config) -> dict:
         "id": issue_id,
         "issue": issue,
         "config": config,
-        "heading": heading(issue_id, issue, config),
+        "heading": heading(issue, config),
         "preheader": preheader(issue),
         "groups": groups(issue, config),
         "links": links(issue_id, config),

@@ -199,11 +199,14 @@ def _layout(layout: str | None, issue: Issue, config: Config) -> str:
     return layout or issue.layout or config.digest.layout
 
 
-def page_title(issue: Issue, config: Config) -> str:
-    """The issue's title, else its month and week (``September 3rd week`` / ``9월 3주차``)."""
-    if issue.title:
-        return issue.title
+def month_and_week(issue: Issue, config: Config) -> str:
+    """The issue's month and week: ``September 3rd week`` / ``9월 3주차``."""
     return f"{month_name(issue.date.month, config.labels)} {issue_label(issue, config)}"
+
+
+def page_title(issue: Issue, config: Config) -> str:
+    """The issue's title, else its month and week (see :func:`month_and_week`)."""
+    return issue.title or month_and_week(issue, config)
 
 
 def _post_date(issue: Issue) -> str:
@@ -236,8 +239,7 @@ def daily_entry(entry: Entry) -> dict:
 
 def post_section(issue: Issue, config: Config) -> dict:
     """One week of a monthly post: its ``12월 4주차`` heading and entries."""
-    heading = f"{month_name(issue.date.month, config.labels)} {issue_label(issue, config)}"
-    return {"heading": heading, "entries": [post_entry(e) for e in issue.entries]}
+    return {"heading": month_and_week(issue, config), "entries": [post_entry(e) for e in issue.entries]}
 
 
 def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:

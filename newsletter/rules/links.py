@@ -6,14 +6,16 @@ import ipaddress
 import re
 from functools import lru_cache
 from typing import Iterator
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote
 
 from newsletter.errors import Fix
 from newsletter.load import LoadedIssue
 from newsletter.model import Entry
 from newsletter.rules import Context, Finding, Link, rule
 from newsletter.rules.scalars import replace_text, replace_value
-from newsletter.urls import arxiv_id, canonical_arxiv, config_hosts, serves_https, strip_tracking, tracking_params
+from newsletter.urls import (
+    arxiv_id, canonical_arxiv, config_hosts, domains, on_host, serves_https, split, strip_tracking, tracking_params,
+)
 
 _BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -47,27 +49,11 @@ _PAPER_PATH = re.compile(r"/(?:papers?|publications?)(?:/|$)", re.I)
 @lru_cache(maxsize=1 << 14)
 def web_parts(url: str) -> SplitResult | None:
     """The parts of an absolute http(s) URL with a plausible host, else None."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # raises on a malformed port
-    except ValueError:
-        return None
+    parts = split(url)
     host = parts.hostname or ""
     if parts.scheme.lower() not in ("http", "https") or not _HOST.match(host) or re.search(r"\s", url):
         return None
     return parts if "." in host or host == "localhost" else None
-
-
-def on_host(host: str, domains: tuple[str, ...] | list[str] | set[str]) -> bool:
-    """Whether ``host`` is one of ``domains`` or a subdomain of one."""
-    return not _domains(host).isdisjoint(domains)
-
-
-@lru_cache(maxsize=1 << 14)
-def _domains(host: str) -> frozenset[str]:
-    """The host (without ``www.``) and each parent domain: one set lookup each instead of a suffix test per domain."""
-    labels = host.lower().removeprefix("www.").split(".")
-    return frozenset(".".join(labels[n:]) for n in range(len(labels)))
 
 
 def matches_hosts(url: str, patterns: list[str]) -> bool:
@@ -76,10 +62,10 @@ def matches_hosts(url: str, patterns: list[str]) -> bool:
     if parts is None:
         return False
     # urllib parses the host again on every access
-    domains, path = _domains(parts.hostname or ""), parts.path.lstrip("/")
+    host_domains, path = domains(parts.hostname or ""), parts.path.lstrip("/")
     for pattern in patterns:
         domain, _, prefix = pattern.partition("/")
-        if domain in domains and path.startswith(prefix):
+        if domain in host_domains and path.startswith(prefix):
             return True
     return False
 
@@ -142,7 +128,7 @@ def link_insecure(ctx: Context, link: Link) -> Iterator[Finding]:
 def link_tracking(ctx: Context, link: Link) -> Iterator[Finding]:
     if web_parts(link.url) is None:
         return
-    extra = frozenset(p.lower() for p in ctx.config.check.tracking_params)
+    extra = frozenset(ctx.config.check.tracking_params)
     names = tracking_params(link.url, extra)
     if names:
         clean = strip_tracking(link.url, extra)
@@ -225,9 +211,9 @@ def link_label_mismatch(ctx: Context, link: Link) -> Iterator[Finding]:
     if not link.inline or parts is None or is_redirect(parts):
         return  # redirects hide the destination; link-redirect reports them
     label, host = link.label or "", parts.hostname or ""
-    named = [domains for pattern, domains in _LABEL_HOSTS if pattern.search(label)]
+    named = [hosts for pattern, hosts in _LABEL_HOSTS if pattern.search(label)]
     if named:
-        if not any(on_host(host, domains) for domains in named):
+        if not any(on_host(host, hosts) for hosts in named):
             yield _finding(link, f"the label '{label}' names another site than {host}; check the link")
     elif _PAPER_LABEL.search(label) and not _is_paper_url(ctx, link.url):
         yield _finding(link, f"the label '{label}' names a paper but {host} is not a paper host nor a PDF; check the link")

@@ -14,12 +14,11 @@ from newsletter.load import LoadedIssue, PathKey
 from newsletter.model import Entry, walk_summary
 from newsletter.rules import Context, Finding, rule
 from newsletter.rules.scalars import delete_item, replace_value
-from newsletter.weeks import ordinal, parse_week_label, week_of_month
+from newsletter.weeks import EN_LABEL, ordinal, parse_week_label, week_of_month
 
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
 _ANY_BRACKET = re.compile(r"[()\[\]{}]")
 _BARE_URL = re.compile(r"^<?https?://\S+>?$")
-_EN_WEEK = re.compile(r"^(\d+)(?:st|nd|rd|th) week$")
 # an org used this often in the archive is taken as a known spelling
 KNOWN_USES = 3
 
@@ -174,7 +173,7 @@ def week_label(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
     parsed = parse_week_label(issue.label)
     week = week_of_month(issue.date, ctx.config.week_rule)
     if parsed is None:
-        m = _EN_WEEK.match(issue.label.strip())
+        m = EN_LABEL.match(issue.label.strip())
         # only a wrong suffix on the date's own week number is safe to correct
         fix = replace_value(doc, ("label",), f"{ordinal(week)} week", "correct the ordinal") if m and int(m[1]) == week else None
         yield Finding(f"week label '{issue.label}' does not parse; write it like '3rd week' or '1st ~ 2nd week'", ("label",), fix)
