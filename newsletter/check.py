@@ -82,7 +82,7 @@ class NoqaMap:
         source = doc.source
         codes: dict[int, set[str]] = {}
         # numbered as diagnostics are (see Source.line_column), not as str.splitlines would
-        for n in sorted({source.line_column(at.start())[0] for at in re.finditer("noqa", source.text)}):
+        for n in sorted({source.line_column(at.start())[0] for at in re.finditer("noqa", source.text, re.I)}):
             if m := _NOQA.search(source.line(n)):
                 codes[n] = {c.strip() for c in m[1].split(",")} if m[1] else {_ALL}
         return cls(codes, _entry_spans(source) if codes else [])

@@ -129,6 +129,12 @@ def test_noqa_silences_named_rule_for_the_entry(cli):
     assert {r["rule"] for r in json.loads(out)} == {"link-tracking", "link-redirect"}
 
 
+def test_noqa_is_not_case_sensitive(cli):
+    text = BAD.replace("  org: UC Berkely\n", "  org: UC Berkely  # NOQA: org-spelling, link-arxiv-form\n")
+    _, out, _ = cli({ISSUE: text}, "check", "--format", "json")
+    assert {r["rule"] for r in json.loads(out)} == {"link-tracking", "link-redirect"}
+
+
 def test_bare_noqa_silences_everything_in_the_entry_only(cli):
     text = BAD.replace("- type: dev\n    title: Waymo", "- type: dev  # noqa\n    title: Waymo")
     _, out, _ = cli({ISSUE: text}, "check", "--format", "json")
