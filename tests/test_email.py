@@ -120,6 +120,12 @@ def test_markdown_is_rendered_and_user_html_is_escaped(html):
     assert "<strong" in html.split("Bad link")[0][-200:]
 
 
+def test_a_title_without_a_usable_link_is_not_styled_as_one(html):
+    strong = re.search(r"<strong([^>]*)>Bad link</strong>", html)
+    assert strong and "underline" not in strong[1]
+    assert re.search(r'<a [^>]*style="[^"]*underline[^"]*"[^>]*>LoRA\+', html)
+
+
 def test_images_have_alt_text(html):
     images = Tree(html).find("img")
     assert images and all(img.get("alt") for img in images)
