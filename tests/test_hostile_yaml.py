@@ -167,7 +167,8 @@ def test_absurd_nesting_is_rejected_without_crashing_the_process(tmp_path: Path,
     write_project(tmp_path, {ISSUE: text})
     result = run_capped(tmp_path, "check")
     assert_reported(result, NAME, text)
-    assert "nesting is too deep" in result.text
+    assert result.status == 1 and "error[yaml-syntax]" in result.text
+    assert located(result)[NAME][0][0] == 3
 
 
 def test_ten_megabyte_file_is_checked_in_bounded_time_and_memory(tmp_path: Path) -> None:
