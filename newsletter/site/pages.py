@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -20,21 +21,12 @@ from newsletter.model import Entry, Issue
 from newsletter.render.html import groups, heading, install_filters, preheader
 from newsletter.render.markdown import issue_label
 from newsletter.render.templates import render
-from newsletter.site.listing import Listed, OrgNames, anchors, slug
+from newsletter.site.listing import Listed, OrgNames, anchors, listed, slug
+from newsletter.urls import issue_page as issue_path
 from newsletter.weeks import month_name, parse_issue_id, week_label
 
 # files copied into the site as they are (overridable like every template)
 ASSETS = {"style.css": "site.css", "favicon.svg": "site-favicon.svg"}
-
-
-def issue_path(issue_id: str) -> str:
-    """Where an issue's page lives in the site: its stable URL below ``base_url``."""
-    return f"issues/{issue_id}.html"
-
-
-def issue_url(issue_id: str, config: Config) -> str:
-    """The absolute URL of an issue's page: the email's "view in browser" link and the feeds' item link."""
-    return config.base_url + issue_path(issue_id)
 
 
 def org_path(org_slug: str) -> str:
@@ -122,11 +114,14 @@ class Pages:
         return self._page("site-home.html.j2", "index.html", articles=articles, years=years,
                           month_name=lambda m: month_name(m, self.config.labels))
 
+    def org_name(self, org_slug: str, entries: list[Listed]) -> str:
+        """The name an organisation's page shows: its most used spelling among ``entries``."""
+        names = Counter(self.orgs.name(o) for e in entries for o in e.orgs if self.orgs.slug(o) == org_slug)
+        return min(names, key=lambda n: (-names[n], n))
+
     def org(self, org_slug: str, entries: list[Listed]) -> str:
         """Every entry naming one organisation, newest first."""
-        names = Counter(self.orgs.name(o) for e in entries for o in e.orgs if self.orgs.slug(o) == org_slug)
-        name = min(names, key=lambda n: (-names[n], n))
-        return self._list(org_path(org_slug), name, entries)
+        return self._list(org_path(org_slug), self.org_name(org_slug, entries), entries)
 
     def type_year(self, type_name: str, year: int, entries: list[Listed]) -> str:
         """Every entry of one type in one year, newest first."""
@@ -169,3 +164,55 @@ def sitemap(paths: Iterable[str], config: Config) -> str:
 def robots(config: Config) -> str:
     """``robots.txt``: everything may be crawled; where the sitemap is."""
     return f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One issue's part of the site's lists: what its fragment in the build cache keeps."""
+
+    id: str
+    date: dt.date
+    data: dict
+
+    def entries(self) -> list[Listed]:
+        return listed(self.id, self.date.isoformat(), self.data)
+
+
+FIXED = ("index.html", "search.html", "404.html", "orgs/index.html", "robots.txt", "sitemap.xml", *ASSETS)
+
+
+def list_pages(listings: Iterable[Listing], config: Config, orgs: OrgNames) -> set[str]:
+    """The organisation and type pages (paths) that the entries of ``listings`` appear on."""
+    paths = set()
+    for item in listings:
+        for e in item.entries():
+            paths.add(type_path(e.type, item.date.year))
+            paths.add(type_path(e.type))
+            paths.update(org_path(orgs.slug(o)) for o in e.orgs)
+    return paths
+
+
+def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None) -> tuple[dict[str, str], set[str]]:
+    """The pages made from the whole archive: the fixed ones, and of the organisation and type pages those in
+    ``only`` (all when None); with the paths of every such page, made now or not."""
+    by_org: dict[str, list[Listed]] = defaultdict(list)
+    by_type: dict[str, dict[int, list[Listed]]] = defaultdict(lambda: defaultdict(list))
+    for item in listings:
+        for e in item.entries():
+            by_type[e.type][item.date.year].append(e)
+            for s in dict.fromkeys(pages.orgs.slug(o) for o in e.orgs):
+                by_org[s].append(e)
+    lists = {org_path(s): partial(pages.org, s, es) for s, es in by_org.items()}
+    for name, years in by_type.items():
+        lists.update({type_path(name, y): partial(pages.type_year, name, y, es) for y, es in years.items()})
+    out = {path: make() for path, make in lists.items() if only is None or path in only}
+    out.update({type_path(name): pages.type_index(name, {y: len(es) for y, es in years.items()}) for name, years in by_type.items()})
+    out["orgs/index.html"] = pages.org_index({s: (pages.org_name(s, es), len(es)) for s, es in by_org.items()})
+    out["index.html"] = pages.home(latest, [(i.id, i.date, i.data["heading"]) for i in listings])
+    out["search.html"] = pages.search()
+    out["404.html"] = pages.not_found()
+    out.update({name: pages.asset(name) for name in ASSETS})
+    every = [*(issue_path(i.id) for i in listings), *sorted(lists), *(type_path(n) for n in by_type)]
+    out["sitemap.xml"] = sitemap(["", "orgs/index.html", *every], pages.config)
+    out["robots.txt"] = robots(pages.config)
+    return out, {*out, *lists}

@@ -34,7 +34,11 @@ async def _index(site: Path, out: Path, language: str) -> None:
 
     config = IndexConfig(force_language=language, output_path=str(out))
     async with PagefindIndex(config) as index:
-        await index.add_directory(str(site), glob=PAGES)
+        # one page at a time, in order: indexing a folder reads the pages in parallel, and the index's
+        # bytes then depend on their order
+        for page in sorted(site.glob(PAGES)):
+            url = "/" + page.relative_to(site).as_posix()
+            await index.add_html_file(content=page.read_text(encoding="utf-8"), url=url)
 
 
 def _sync(new: Path, target: Path) -> list[Path]:
