@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 import yaml
 
 from newsletter.config import Config
-from newsletter.errors import Diagnostic, Fix, NewsletterError, Severity
+from newsletter.errors import Diagnostic, Fix, NewsletterError, Severity, UsageError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, Source, did_you_mean, load_issue, load_issue_text, read_text
 from newsletter.project import Project
@@ -32,15 +32,19 @@ _NOQA = re.compile(r"(?:^|\s)#\s*noqa\b(?::\s*([\w\-]+(?:\s*,\s*[\w\-]+)*))?", r
 _ALL = "*"
 # fixes may overlap (one URL with several problems): apply what fits, re-check, repeat
 MAX_FIX_PASSES = 8
+# characters of a long source line quoted around a finding's column
+EXCERPT_WIDTH = 120
 
 
 def rule_levels(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> Levels:
     """The rules to run and their severities, from ``[check.rules]``, ``--select`` and ``--ignore``."""
     rules = all_rules()
     for name in config.check.rules:
-        _known_rule(name, rules, "newsletter.toml [check.rules]")
+        if name not in rules:
+            raise NewsletterError(_unknown_rule(name, rules, "newsletter.toml [check.rules]"))
     for name in (select or []) + (ignore or []):
-        _known_rule(name, rules, "the command line")
+        if name not in rules:
+            raise UsageError(_unknown_rule(name, rules, "--select/--ignore"))
     levels: Levels = {}
     for name in rules:
         level = config.check.rules.get(name)
@@ -50,9 +54,8 @@ def rule_levels(config: Config, select: list[str] | None = None, ignore: list[st
     return levels
 
 
-def _known_rule(name: str, rules: dict[str, Rule], where: str) -> None:
-    if name not in rules:
-        raise NewsletterError(f"unknown rule '{name}' in {where}{did_you_mean(name, list(rules))}; `newsletter rules` lists them")
+def _unknown_rule(name: str, rules: dict[str, Rule], where: str) -> str:
+    return f"unknown rule '{name}' in {where}{did_you_mean(name, list(rules))}; `newsletter rules` lists them"
 
 
 def archive_files(project: Project, paths: list[Path] | None) -> tuple[list[Path], set[Path]]:
@@ -129,10 +132,10 @@ def _by_scope(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
 
 def _findings(ctx: Context, scopes: dict[str, list[Rule]], doc: LoadedIssue) -> Iterator[tuple[Rule, Finding]]:
     """Run the per-file rules over one loaded issue, in one walk over its entries and their links."""
-    for r in scopes["issue"]:
+    for r in scopes["issue"] if doc.issue is not None else ():
         for f in r.func(ctx, doc):
             yield r, f
-    for i, entry in enumerate(doc.issue.entries):
+    for i, entry in doc.entries():
         for r in scopes["entry"]:
             for f in r.func(ctx, doc, i, entry):
                 yield r, f
@@ -140,6 +143,20 @@ def _findings(ctx: Context, scopes: dict[str, list[Rule]], doc: LoadedIssue) -> 
             for r in scopes["link"]:
                 for f in r.func(ctx, link):
                     yield r, f
+
+
+def entry_diagnostics(config: Config, doc: LoadedIssue, index: int) -> list[Diagnostic]:
+    """The findings of the entry and link rules about entry ``index`` of ``doc``, at configured severities."""
+    levels = rule_levels(config)
+    scopes = _by_scope(all_rules()[name] for name in levels)
+    only = {"issue": [], "entry": scopes["entry"], "link": scopes["link"], "archive": []}
+    ctx = archive_context(config, [doc])
+    found = []
+    for r, f in _findings(ctx, only, doc):
+        if len(f.path) > 1 and f.path[1] == index:
+            line, col = _position(doc.source, f)
+            found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
+    return list(_effective(found, NoqaMap.of(doc), levels))
 
 
 def file_facts(doc: LoadedIssue) -> FileFacts:
@@ -163,7 +180,7 @@ def check_files(ctx: Context, docs: Iterable[tuple[LoadedIssue, list[Diagnostic]
         if noqa.codes:
             maps[doc.path] = noqa
         found: list[Diagnostic] = [d for d in load_diags if d.rule in levels]
-        if doc.issue is not None:
+        if doc.source.root is not None:
             for r, f in _findings(ctx, scopes, doc):
                 line, col = _position(doc.source, f)
                 found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
@@ -243,7 +260,7 @@ def fix_all(config: Config, loaded: Loaded, targets: set[Path], levels: Levels) 
         for path, file_fixes in fixes.items():
             doc = loaded[path][0]
             new_doc, diags = load_issue_text(apply_fixes(doc.source.text, file_fixes), path, config, doc.source.display)
-            if new_doc.issue is None:
+            if new_doc.issue is None and doc.issue is not None:
                 refused[path] = diags[0].message if diags else "the fixed file would not load"
             else:
                 loaded[path] = (new_doc, diags)
@@ -256,6 +273,19 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def excerpt(line: str, column: int, width: int = EXCERPT_WIDTH) -> tuple[str, str]:
+    """About ``width`` characters of ``line`` around ``column`` (1-based), cut ends marked with …;
+    and the part of the excerpt before the column, under which the caret goes."""
+    at = min(max(column - 1, 0), len(line))
+    if len(line) <= width:
+        return line, line[:at]
+    start = max(0, min(at - width // 2, len(line) - width))
+    end = start + width
+    head = "…" if start > 0 else ""
+    shown = head + line[start:end] + ("…" if end < len(line) else "")
+    return shown, head + line[start:at]
+
+
 def format_text(diags: list[Diagnostic], sources: dict[str, Source]) -> Iterator[str]:
     """Each finding with its source line and a caret under the column, then the fix."""
     for d in diags:
@@ -264,8 +294,9 @@ def format_text(diags: list[Diagnostic], sources: dict[str, Source]) -> Iterator
         line = source.line(d.line) if source else ""
         if line:
             gutter = " " * len(str(d.line))
-            yield f" {d.line} | {line}"
-            yield f" {gutter} | {' ' * _width(line[: d.column - 1])}^"
+            shown, before = excerpt(line, d.column)
+            yield f" {d.line} | {shown}"
+            yield f" {gutter} | {' ' * _width(before)}^"
             if d.fix is not None:
                 yield f" {gutter} = fix: {d.fix.description or 'replace with ' + d.fix.text}"
 
