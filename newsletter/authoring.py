@@ -334,7 +334,7 @@ def _refuse_duplicate(project: Project, url: str) -> None:
 
 def _refuse_check_errors(project: Project, doc: LoadedIssue, index: int) -> None:
     """Fail with the message ``check`` would give when the new entry breaks a rule it treats as an error."""
-    from newsletter.check import entry_diagnostics
+    from newsletter.check.runner import entry_diagnostics
 
     errors = [d for d in entry_diagnostics(project.config, doc, index) if d.severity == "error"]
     if errors:
