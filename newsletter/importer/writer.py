@@ -7,12 +7,13 @@ dumper: every written text is loaded back and compared with what was meant befor
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from newsletter.errors import NewsletterError
-from newsletter.fsio import atomic_write
+from newsletter.fsio import discard, write_temp
 from newsletter.load import parse_yaml
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
 
@@ -186,6 +187,16 @@ def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool) -> list
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         raise NewsletterError(f"{existing[0]}{more} already exists; use --force to overwrite, or --into another folder")
     texts = {ident: issue_yaml(issues[ident], str(paths[ident])) for ident in paths}
-    for ident, path in paths.items():
-        atomic_write(path, texts[ident])
+    staged: list[tuple[str, Path]] = []
+    moved = 0
+    try:
+        for ident, path in paths.items():
+            staged.append((write_temp(path, texts[ident], durable=False), path))
+        os.sync()  # one flush for all the files instead of one fsync each: every file is on disk before any rename
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            moved += 1
+    finally:
+        for tmp, _ in staged[moved:]:
+            discard(tmp)
     return list(paths.values())
