@@ -24,7 +24,7 @@ from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
 from newsletter.project import Project
 from newsletter.render.templates import PACKAGE_TEMPLATES
-from newsletter.site.search import INDEX_DIR
+from newsletter.site.search import ENTRY, INDEX_DIR
 from newsletter.weeks import parse_issue_id
 
 if TYPE_CHECKING:
@@ -280,7 +280,7 @@ def write_build(build: Build) -> list[Path]:
 def _index_stale(site: Path, written: list[Path]) -> bool:
     """Whether the search index misses a change: an issue page was written, or there is no index."""
     pages = site / "issues"
-    return not (site / INDEX_DIR / "pagefind-entry.json").is_file() or any(p.parent == pages for p in written)
+    return not (site / INDEX_DIR / ENTRY).is_file() or any(p.parent == pages for p in written)
 
 
 def _record(build: Build) -> None:

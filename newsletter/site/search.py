@@ -11,6 +11,7 @@ from newsletter.errors import NewsletterError
 from newsletter.fsio import write_temp
 
 INDEX_DIR = "pagefind"
+ENTRY = "pagefind-entry.json"
 # what is indexed: the issue pages (each entry a sub-result at its anchor); lists and home repeat them
 PAGES = "issues/*.html"
 
@@ -26,7 +27,10 @@ def build_index(site: Path, language: str) -> list[Path]:
         except Exception as e:  # the service reports failures as plain exceptions of its own
             raise NewsletterError(f"search index: {e}; the pages are written, the search shows the previous index",
                                   str(site / INDEX_DIR)) from None
-        return _sync(Path(tmp), site / INDEX_DIR)
+        try:
+            return _sync(Path(tmp), site / INDEX_DIR)
+        except OSError as e:
+            raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename or str(site / INDEX_DIR)) from None
 
 
 async def _index(site: Path, out: Path, language: str) -> None:
@@ -42,10 +46,13 @@ async def _index(site: Path, out: Path, language: str) -> None:
 
 
 def _sync(new: Path, target: Path) -> list[Path]:
-    """Make ``target`` hold exactly the files of ``new``, writing only those whose bytes differ."""
+    """Make ``target`` hold exactly the files of ``new``, writing only those whose bytes differ.
+
+    Every other file of the index is named by its content and read through the entry file, so writing
+    the entry last and removing old files after it keeps the previous index whole until the new one is."""
     changed = []
     fresh = {p.relative_to(new) for p in new.rglob("*") if p.is_file()}
-    for rel in sorted(fresh):
+    for rel in sorted(fresh, key=lambda r: (r.name == ENTRY, r)):
         path, data = target / rel, (new / rel).read_bytes()
         if path.is_file() and path.read_bytes() == data:
             continue
