@@ -7,6 +7,7 @@ tree, so any value can later be traced to its file, line and column.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 from newsletter.config import Config
 from newsletter.errors import Diagnostic
 from newsletter.model import Bullet, Entry, Issue
-from newsletter.weeks import parse_issue_id, week_of_month
+from newsletter.weeks import parse_issue_id
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PathKey = tuple[str | int, ...]
@@ -263,23 +264,30 @@ def load_issue_text(text: str, path: Path, config: Config, display: str) -> tupl
 
 
 def _semantic_checks(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
-    """Checks that need the config or the file name: entry types and the week of ``date``."""
+    """Checks that need the config or the file name: entry types and the period of ``date``."""
     diags = []
     for i, entry in enumerate(issue.entries):
         if entry.type not in config.types:
             known = ", ".join(config.types)
             msg = f"unknown entry type '{entry.type}'{did_you_mean(entry.type, list(config.types))}; use one of: {known} (or add it under [types] in newsletter.toml)"
             diags.append(source.diagnostic(("entries", i, "type"), "type-unknown", msg))
-    parsed = parse_issue_id(issue_id)
-    if parsed:
-        year, month, week = parsed
-        d = issue.date
-        if (d.year, d.month, week_of_month(d, config.week_rule)) != (year, month, week):
-            diags.append(source.diagnostic(
-                ("date",), "date-invalid",
-                f"date {d.isoformat()} is not in week {issue_id} named by the file; correct the date or rename the file",
-            ))
+    if message := _date_problem(issue.date, issue_id, config):
+        diags.append(source.diagnostic(("date",), "date-invalid", message))
     return diags
+
+
+def _date_problem(date: dt.date, issue_id: str, config: Config) -> str | None:
+    """What is wrong with ``date`` in the file of ``issue_id`` (named for another cadence, or another period)."""
+    parsed = parse_issue_id(issue_id)
+    periods = config.periods
+    if parsed is None:
+        return None
+    if parsed.cadence != periods.cadence:
+        return (f"the file name {issue_id} is that of a {parsed.cadence} issue, but this newsletter is {periods.cadence} "
+                f"(cadence in newsletter.toml); name the file {periods.issue_id(date)}.yaml or change the cadence")
+    if periods.issue_id(date) != issue_id:
+        return f"date {date.isoformat()} is not in {periods.unit} {issue_id} named by the file; correct the date or rename the file"
+    return None
 
 
 def _kind(value: Any) -> str:

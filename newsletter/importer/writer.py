@@ -10,6 +10,7 @@ import yaml
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
+from newsletter.weeks import issue_path
 
 ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "entries", "raw")
 ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "image", "tags", "raw")
@@ -54,14 +55,9 @@ def issue_yaml(issue: Issue) -> str:
     return yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, width=float("inf"), sort_keys=False, default_flow_style=False)
 
 
-def issue_file(folder: Path, ident: str) -> Path:
-    """``<folder>/<YYYY>/<id>.yaml``, the layout of ``issues/``."""
-    return folder / ident[:4] / f"{ident}.yaml"
-
-
 def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool) -> list[Path]:
     """Write every issue; refuse, writing nothing, when one of the files exists and ``force`` is off."""
-    paths = {ident: issue_file(folder, ident) for ident in sorted(issues)}
+    paths = {ident: issue_path(folder, ident) for ident in sorted(issues)}
     existing = [p for p in paths.values() if p.exists()]
     if existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
