@@ -12,7 +12,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from newsletter.config import Config
+    from newsletter.model import Issue
 
 WeekRule = Literal["day-of-month", "monday"]
 Cadence = Literal["weekly", "daily", "monthly"]
@@ -166,6 +170,11 @@ def ordinal(n: int) -> str:
 def week_label(week: int, language: str) -> str:
     """The computed label of a week: ``3rd week`` (en) or ``3주차`` (ko)."""
     return f"{week}주차" if language == "ko" else f"{ordinal(week)} week"
+
+
+def issue_label(issue: "Issue", config: "Config") -> str:
+    """An issue's label: its own, else the computed one (``3rd week`` / ``3주차``, ``January 9``, ``January``)."""
+    return config.periods.label(issue.date, config.labels, issue.label or None)
 
 
 def month_name(month: int, language: str) -> str:

@@ -34,7 +34,7 @@ import jinja2
 from newsletter.config import Config
 from newsletter.model import Entry, Issue, walk_summary
 from newsletter.render.templates import render
-from newsletter.weeks import month_name
+from newsletter.weeks import issue_label, month_name
 
 INDENT = "    "
 
@@ -122,11 +122,6 @@ def entry_block(entry: Entry, config: Config) -> str:
     if entry.raw is not None:
         lines.append(entry.raw)
     return "\n".join(lines)
-
-
-def issue_label(issue: Issue, config: Config) -> str:
-    """The issue's label: its own, else the computed one (``3rd week`` / ``3주차``, ``January 9``, ``January``)."""
-    return config.periods.label(issue.date, config.labels, issue.label or None)
 
 
 def _summary_label(issue: Issue, config: Config) -> str:
