@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from newsletter import __version__, edit, urls
 from newsletter.config import CONFIG_NAME, Config
-from newsletter.errors import NewsletterError
+from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
 from newsletter.lock import LOCK_NAME
@@ -27,22 +27,11 @@ SCHEMA_NAME = "issue.schema.json"
 GITIGNORE = f"dist/\n.newsletter-cache/\n{LOCK_NAME}\n"
 
 
-class UsageError(Exception):
-    """A bad option value: reported like argparse reports its own, exit status 2."""
-
-
 def run(project: Project, args: argparse.Namespace) -> int:
     try:
         if args.command == "init":
             return init(project, args)
-        if not project.exists:
-            raise NewsletterError(
-                f"no {CONFIG_NAME} here or in a folder above; create a project with `newsletter init DIR` or use -C DIR"
-            )
         return {"new": new, "new-week": new_week, "add": add}[args.command](project, args)
-    except UsageError as e:
-        print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
-        return 2
     except OSError as e:
         raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename) from None
 
@@ -329,10 +318,10 @@ def _issue(text: str | None, config: Config) -> tuple[str, dt.date]:
     if text is None:
         today = _today(config)
         return periods.issue_id(today), today
-    span = periods.span(text)
-    if span is None:
-        raise UsageError(f"argument --issue: '{text}' names no {periods.unit}; write the id of a {periods.unit} like {periods.example}")
-    return text, span[0]
+    try:
+        return text, periods.span(text)[0]
+    except ValueError as e:
+        raise UsageError(f"argument --issue: {e}") from None
 
 
 def _refuse_duplicate(project: Project, url: str) -> None:
@@ -347,6 +336,26 @@ def _refuse_duplicate(project: Project, url: str) -> None:
                     f"{url} is already in the archive ({loaded.id}: {entry.title}); add --allow-duplicate to add it again",
                     loaded.source.display, line, col,
                 )
+
+
+def _refuse_check_errors(project: Project, doc: LoadedIssue, index: int) -> None:
+    """Fail with the message ``check`` would give when the new entry breaks a rule it treats as an error."""
+    from newsletter.check.runner import entry_diagnostics
+
+    errors = [d for d in entry_diagnostics(project.config, doc, index) if d.severity == "error"]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise NewsletterError(f"error[{first.rule}] {first.message}{more}; not added (add --force to add it anyway)")
+
+
+def _refuse_published(loaded: LoadedIssue, named: bool) -> None:
+    """Fail when the issue already went out, unless the editor named its week on purpose."""
+    if loaded.issue is not None and loaded.issue.published is not None and not named:
+        raise NewsletterError(
+            f"{loaded.id} was published at {loaded.issue.published.isoformat()}; add --issue {loaded.id} to change it anyway",
+            loaded.source.display,
+        )
 
 
 def _entry(args: argparse.Namespace, entry_type: str, url: str) -> dict[str, Any]:
@@ -384,12 +393,15 @@ def add(project: Project, args: argparse.Namespace) -> int:
         _refuse_duplicate(project, url)
     entry = _entry(args, entry_type, url)
     loaded, existed, bom = _target(project, ident, day)
+    _refuse_published(loaded, args.issue is not None)
     display = loaded.source.display
     text = edit.append_item(loaded.source, "entries", entry)
     check, _ = load_issue_text(text, loaded.path, config, display)
     expected = [*(loaded.issue.entries if loaded.issue else []), Entry.model_validate(entry)]
     if check.issue is None or check.issue.entries != expected:
         raise NewsletterError("could not append the entry without disturbing the file; add it by hand", display)
+    if not args.force:
+        _refuse_check_errors(project, check, len(expected) - 1)
     atomic_write(loaded.path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
     position = ("entries", len(expected) - 1)
     if not existed:

@@ -11,9 +11,11 @@ import sys
 import textwrap
 
 from newsletter import __version__
-from newsletter.errors import NewsletterError
+from newsletter.errors import NewsletterError, UsageError
 
 GC_THRESHOLD = 100_000
+# commands that need a project: run outside one they would report on, or write into, a random folder
+PROJECT_COMMANDS = {"new-week", "add", "check", "build", "publish", "preview"}
 # command name -> (module that implements it, one-line help, examples)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("newsletter.authoring", "create a new newsletter project in DIR", """
@@ -72,6 +74,7 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--issue", "--week", dest="issue", metavar="ID",
                        help="issue id: 2024-09-W3, 2024-09-16 or 2024-09 as the cadence says (default: the current issue)")
         p.add_argument("--allow-duplicate", action="store_true", help="add even if the URL is already in the archive")
+        p.add_argument("--force", action="store_true", help="add even if the link breaks a rule `check` reports as an error")
     elif name == "check":
         p.add_argument("paths", nargs="*", metavar="PATH", help="issue files or folders (default: issues/)")
         p.add_argument("--format", choices=["text", "json", "github"], default="text")
@@ -115,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
             epilog="examples:\n" + textwrap.dedent(examples).strip("\n"),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        # -C after the command too; SUPPRESS keeps the one given before it when this one is absent
+        p.add_argument("-C", dest="directory", metavar="DIR", default=argparse.SUPPRESS,
+                       help="run in the project at DIR instead of the current one")
         _add_arguments(name, p)
     return parser
 
@@ -143,8 +149,14 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         project = Project.find(args.directory)
+        if args.command in PROJECT_COMMANDS and not project.exists:
+            where = f"in {args.directory}" if args.directory else "here or above; run `newsletter init DIR` or use -C DIR"
+            raise NewsletterError(f"no newsletter.toml {where}" + ("; run `newsletter init DIR`" if args.directory else ""))
         with project_lock(project.root) if _writes(args) and project.exists else contextlib.nullcontext():
             return module.run(project, args)
+    except UsageError as e:
+        print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
+        return 2
     except NewsletterError as e:
         print(f"newsletter: {e}", file=sys.stderr)
         return 1

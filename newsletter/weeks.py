@@ -41,7 +41,8 @@ def week_start(year: int, month: int, week: int, rule: WeekRule = "day-of-month"
     else:
         day = (week - 1) * 7 + 1
     if not 1 <= week or day > last:
-        raise ValueError(f"{year}-{month:02d} has no week {week}")
+        weeks = week_of_month(dt.date(year, month, last), rule)
+        raise ValueError(f"{MONTHS_EN[month - 1]} {year} has no {ordinal(week)} week; its weeks are W1 to W{weeks}")
     return dt.date(year, month, day)
 
 
@@ -61,7 +62,7 @@ class IssueId(NamedTuple):
 
 
 _ID_PATTERNS: dict[Cadence, re.Pattern[str]] = {
-    "weekly": re.compile(r"^(\d{4})-(\d{2})-W(\d)$"),
+    "weekly": re.compile(r"^(\d{4})-(\d{2})-W(\d{1,2})$"),
     "daily": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
     "monthly": re.compile(r"^(\d{4})-(\d{2})$"),
 }
@@ -75,7 +76,7 @@ def parse_issue_id(text: str) -> IssueId | None:
             number = rest[0] if rest else None
             if not 1 <= month <= 12:
                 return None
-            if cadence == "weekly" and not 1 <= number <= 6:
+            if cadence == "weekly" and number < 1:
                 return None
             if cadence == "daily" and not 1 <= number <= calendar.monthrange(year, month)[1]:
                 return None
@@ -103,11 +104,11 @@ class Periods:
             return f"{day.year:04d}-{day.month:02d}"
         return issue_id(day, self.week_rule)
 
-    def span(self, ident: str) -> tuple[dt.date, dt.date] | None:
-        """The first and last day of issue ``ident``; None when it is no id of this cadence."""
+    def span(self, ident: str) -> tuple[dt.date, dt.date]:
+        """The first and last day of issue ``ident``; ValueError saying why when it names none of this cadence."""
         parsed = parse_issue_id(ident)
         if parsed is None or parsed.cadence != self.cadence:
-            return None
+            raise ValueError(f"'{ident}' is not the id of a {self.unit}; write it like {self.example}")
         _, year, month, number = parsed
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
         if self.cadence == "daily":
@@ -115,10 +116,7 @@ class Periods:
             return day, day
         if self.cadence == "monthly":
             return dt.date(year, month, 1), end
-        try:
-            first = week_start(year, month, number, self.week_rule)
-        except ValueError:
-            return None
+        first = week_start(year, month, number, self.week_rule)
         week = (first + dt.timedelta(days=n) for n in range(7))
         return first, max(d for d in week if d <= end and week_of_month(d, self.week_rule) == number)
 

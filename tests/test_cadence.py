@@ -65,7 +65,7 @@ def test_add_to_a_given_day_and_to_today(tmp_path, cli):
     assert cli("-C", root, "add", "https://arxiv.org/abs/2401.04088", "--title", "Mixtral", "--issue", "2024-01-09")[0] == 0
     assert "Mixtral" in (root / "issues/2024/2024-01-09.yaml").read_text()
     status, _, err = cli("-C", root, "add", "https://arxiv.org/abs/2401.04081", "--issue", "2024-01-W2")
-    assert status == 2 and "names no day" in err and "2024-09-16" in err
+    assert status == 2 and "'2024-01-W2' is not the id of a day; write it like 2024-09-16" in err
     config = Project(root).config
     today = config.periods.issue_id(dt.datetime.now(tz.gettz(config.timezone)).date())
     assert cli("-C", root, "add", "https://arxiv.org/abs/2401.04081", "--title", "MoE-Mamba")[0] == 0

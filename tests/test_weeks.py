@@ -57,7 +57,8 @@ def test_parse_issue_id():
     assert parse_issue_id("2024-09-W3") == IssueId("weekly", 2024, 9, 3)
     assert parse_issue_id("2024-02-29") == IssueId("daily", 2024, 2, 29)
     assert parse_issue_id("2024-12") == IssueId("monthly", 2024, 12, None)
-    bad = ("2024-13-W1", "2024-09-W0", "2024-09-W7", "2024-9-W3", "2024-09-W3.yaml", "2023-02-29", "2024-13", "2024-01-9", "20240109")
+    assert parse_issue_id("2024-09-W7") == IssueId("weekly", 2024, 9, 7)  # an id, though of no week (see span)
+    bad = ("2024-13-W1", "2024-09-W0", "2024-9-W3", "2024-09-W3.yaml", "2023-02-29", "2024-13", "2024-01-9", "20240109")
     assert [parse_issue_id(t) for t in bad] == [None] * len(bad)
 
 
@@ -84,11 +85,16 @@ def test_periods_span_of_a_monday_week():
     assert periods.span("2024-09-W6") == (D(2024, 9, 30), D(2024, 9, 30))
 
 
-def test_periods_span_refuses_other_cadences_and_missing_weeks():
-    assert Periods("daily").span("2024-01-W2") is None
-    assert Periods("weekly").span("2024-01-09") is None
-    assert Periods("monthly").span("2024-01-09") is None
-    assert Periods("weekly").span("2023-02-W5") is None
+@pytest.mark.parametrize("cadence, ident, message", [
+    ("daily", "2024-01-W2", "'2024-01-W2' is not the id of a day; write it like 2024-09-16"),
+    ("weekly", "2024-01-09", "'2024-01-09' is not the id of a week; write it like 2024-09-W3"),
+    ("monthly", "2024-01-09", "'2024-01-09' is not the id of a month; write it like 2024-09"),
+    ("weekly", "2023-02-W5", "February 2023 has no 5th week; its weeks are W1 to W4"),
+])
+def test_periods_span_refuses_other_cadences_and_missing_weeks(cadence, ident, message):
+    with pytest.raises(ValueError) as e:
+        Periods(cadence).span(ident)
+    assert str(e.value) == message
 
 
 @pytest.mark.parametrize("cadence, language, label, title, heading", [

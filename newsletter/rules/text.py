@@ -29,6 +29,13 @@ def title_missing(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Itera
         yield Finding("the title is empty; write the link text", ("entries", i, "title"))
 
 
+@rule("title-is-link", "warning", "an entry's title is a URL, or contains its own link, instead of the link text")
+def title_is_link(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    title, url = entry.title.strip(), (entry.url or "").strip()
+    if _BARE_URL.match(title) or (url and url in title):
+        yield Finding("the title is the link itself; write the link text (the page's own title) instead", ("entries", i, "title"))
+
+
 def _spans_lines(doc: LoadedIssue, path: PathKey) -> bool:
     _, node, found = doc.source.node(path)
     return found and node is not None and node.start_mark.line != node.end_mark.line
