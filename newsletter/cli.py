@@ -67,13 +67,14 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("url", help="the link")
         p.add_argument("--type", help="entry type; inferred from the link's host when absent")
         p.add_argument("--org", action="append", default=[], help="organisation (repeat for several)")
-        p.add_argument("--title", help="link text (default: the URL)")
+        p.add_argument("--title", help="link text (default: the page's own title, fetched)")
         p.add_argument("--icon", help="decoration emoji before the title")
         p.add_argument("--note", help="text after the link, e.g. '(ICLR 2024)'")
         p.add_argument("--summary", action="append", default=[], metavar="TEXT", help="a summary bullet (repeat for several)")
         p.add_argument("--issue", "--week", dest="issue", metavar="ID",
                        help="issue id: 2024-09-W3, 2024-09-16 or 2024-09 as the cadence says (default: the current issue)")
         p.add_argument("--allow-duplicate", action="store_true", help="add even if the URL is already in the archive")
+        p.add_argument("--no-fetch", action="store_true", help="never touch the network (without --title the title is the URL)")
         p.add_argument("--force", action="store_true", help="add even if the link breaks a rule `check` reports as an error")
     elif name == "check":
         p.add_argument("paths", nargs="*", metavar="PATH", help="issue files or folders (default: issues/)")
