@@ -180,7 +180,7 @@ def test_add_unknown_host_needs_a_type(root, cli):
     status, _, err = cli("-C", root, "add", "https://example.com/post", "--week", "2024-09-W3")
     assert status == 2 and "--type" in err and "paper, dev, news" in err
     assert not (root / ISSUE).exists()
-    assert cli("-C", root, "add", "https://example.com/post", "--type", "news", "--week", "2024-09-W3")[0] == 0
+    assert cli("-C", root, "add", "https://example.com/post", "--type", "news", "--week", "2024-09-W3", "--no-fetch")[0] == 0
 
 
 def test_add_unknown_type_lists_the_types(root, cli):
@@ -235,7 +235,7 @@ def test_add_refuses_a_duplicate_naming_the_earlier_entry(root, cli):
     assert status == 1
     assert re.search(r"2024-02-W5\.yaml:5:10: .*already in the archive \(2024-02-W5: LoRA\+\).*--allow-duplicate", err)
     assert not (root / ISSUE).exists()
-    assert cli("-C", root, "add", "https://arxiv.org/abs/2402.12354", "--week", "2024-09-W3", "--allow-duplicate")[0] == 0
+    assert cli("-C", root, "add", "https://arxiv.org/abs/2402.12354", "--week", "2024-09-W3", "--allow-duplicate", "--no-fetch")[0] == 0
 
 
 def test_add_ignores_broken_files_elsewhere_for_duplicates(root, cli):
@@ -247,7 +247,7 @@ def test_add_ignores_broken_files_elsewhere_for_duplicates(root, cli):
 
 
 def test_add_creates_the_week_file(root, cli):
-    status, out, _ = cli("-C", root, "add", "https://github.com/karpathy/minbpe", "--week", "2024-02-W5",
+    status, out, _ = cli("-C", root, "add", "https://github.com/karpathy/minbpe", "--week", "2024-02-W5", "--no-fetch",
                          "--org", "OpenAI", "--org", "Karpathy", "--icon", "🧞", "--note", "(ICLR 2024)",
                          "--summary", "BPE 토크나이저: 최소 구현", "--summary", "두 번째")
     assert status == 0 and "created" in out
