@@ -19,11 +19,10 @@ import jinja2
 from newsletter.config import Config
 from newsletter.model import Entry, Issue
 from newsletter.render.html import groups, heading, install_filters, preheader
-from newsletter.render.markdown import issue_label
 from newsletter.render.templates import render
 from newsletter.site.listing import Listed, OrgNames, anchors, listed, slug
 from newsletter.urls import issue_page as issue_path
-from newsletter.weeks import month_name, parse_issue_id, week_label
+from newsletter.weeks import issue_label, month_name
 
 # files copied into the site as they are (overridable like every template)
 ASSETS = {"style.css": "site.css", "favicon.svg": "site-favicon.svg"}
@@ -44,15 +43,12 @@ def _root(path: str) -> str:
 
 
 def id_label(issue_id: str, config: Config) -> str:
-    """A short name of an issue from its id alone: ``September 2024 · 3rd week`` / ``2024년 9월 3주차``."""
-    parts = parse_issue_id(issue_id)
-    if parts is None:
+    """An issue's name from its id alone: ``September 2024 · 3rd week`` / ``2024년 9월 3주차``."""
+    try:
+        first, _ = config.periods.span(issue_id)
+    except ValueError:
         return issue_id
-    year, month, week = parts
-    lang = config.labels
-    if lang == "ko":
-        return f"{year}년 {month_name(month, lang)} {week_label(week, lang)}"
-    return f"{month_name(month, lang)} {year} · {week_label(week, lang)}"
+    return config.periods.heading(first, config.labels)
 
 
 @dataclass(frozen=True)
