@@ -287,11 +287,10 @@ def test_search_finds_the_entry_and_leads_to_its_anchor(served, browser, query):
     page = browser.new_page()
     page.goto(served + "search.html")
     page.fill(".pagefind-ui__search-input", query)
-    results = page.locator(".pagefind-ui__result")
-    results.first.wait_for(timeout=10_000)
-    assert "2024년 9월 3주차" in results.first.inner_text() or "September 2024" in results.first.inner_text()
-    link = page.locator(f'.pagefind-ui__result-nested a[href*="#{ENTRY}"]').first
-    link.click()
+    # the interface searches as one types: wait for the issue among the results of the whole query
+    result = page.locator(".pagefind-ui__result", has_text="2024년 9월 3주차")
+    result.first.wait_for(timeout=15_000)
+    result.first.locator(f'.pagefind-ui__result-nested a[href*="#{ENTRY}"]').first.click()
     page.wait_for_url(re.compile(f"issues/2024-09-W3.html#{ENTRY}$"))
     target = page.locator(f"#{ENTRY}")
     assert "Self-Correct" in target.inner_text()
