@@ -14,7 +14,7 @@ import re
 import tomllib
 from typing import Any
 
-_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00a0\u200b-\u200f\u2028\u2029\u202f\u2060\ufeff]")
+_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00a0\u200b\u200c\u200e\u200f\u2028\u2029\u202f\u2060\ufeff]")
 _HEADER = re.compile(r"^(#\s*)?\[([A-Za-z0-9_.\"-]+)\]\s*(#.*)?$")
 _ASSIGN = re.compile(r"^(#\s*)?(\"[^\"]*\"|[A-Za-z0-9_-]+)\s*=\s*(.*)$")
 # tables whose keys are all replaced once the table is written: uncomment them whole, with their siblings
