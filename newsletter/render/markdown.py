@@ -143,7 +143,7 @@ def _summary_label(issue: Issue, config: Config) -> str:
 @dataclass
 class _Month:
     number: int
-    heading: str
+    heading: str | None
     before: list[str]
     after: list[str]
     weeks: list[dict] = field(default_factory=list)
@@ -198,12 +198,13 @@ def _years(weeks: Sequence[DigestWeek], config: Config) -> list[_Year]:
     for w in ordered:
         week = w.week
         before = week.get("before")
-        heading = week.get("month") or month_heading(w.date.month, config)
+        # a monthly newsletter's issues go straight under their year
+        heading = None if config.cadence == "monthly" else week.get("month") or month_heading(w.date.month, config)
         opens_year = not years or years[-1].year != w.date.year
         if opens_year:
             years.append(_Year(w.date.year, _given(before, ["", ""] if len(years) else [])))
         months = years[-1].months
-        if opens_year or months[-1].number != w.date.month or months[-1].heading != heading:
+        if opens_year or months[-1].heading != heading or (heading is not None and months[-1].number != w.date.month):
             lead = week.get("after_year") if opens_year else before
             months.append(_Month(w.date.month, heading, _given(lead, [] if opens_year else ["", ""]), _given(week.get("after_month"), [])))
             before = []
@@ -239,8 +240,8 @@ def _layout(layout: str | None, issue: Issue, config: Config) -> str:
 
 
 def month_and_week(issue: Issue, config: Config) -> str:
-    """The issue's month and week: ``September 3rd week`` / ``9월 3주차``."""
-    return f"{month_name(issue.date.month, config.labels)} {issue_label(issue, config)}"
+    """The issue's name within its year: ``September 3rd week`` / ``9월 3주차``, ``January 9``, ``January``."""
+    return config.periods.title(issue.date, config.labels, issue.label or None)
 
 
 def page_title(issue: Issue, config: Config) -> str:
