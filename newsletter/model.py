@@ -57,6 +57,7 @@ class Entry(_Strict):
     note: str | None = Field(None, description="Text after the link, e.g. (ICLR 2024).")
     summary: list[SummaryItem] = Field([], description="Markdown bullets; an item may have nested items.")
     authors: OneOrMany = Field([], description="Authors (daily-digest layout).")
+    more_authors: bool = Field(False, description="The author list is cut short: shown as `+` (daily layout) or et al.")
     image: str | None = Field(None, description="Image URL (daily-digest layout).")
     tags: OneOrMany = Field([], description="Free-form tags.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entry unchanged.")

@@ -227,7 +227,7 @@ def daily_entry(entry: Entry) -> dict:
         "link": _link(entry.title, entry.url),
         "image": _url(entry.image) if entry.image else None,
         "raw": entry.raw,
-        "authors": escape_html_blocks(", ".join(entry.authors)),
+        "authors": escape_html_blocks(", ".join(entry.authors + ["+"] * entry.more_authors)),
         "summary": summary_lines(entry, ""),
     }
 
