@@ -83,6 +83,7 @@ class Entry(_Strict):
     more_authors: bool = Field(False, description="The author list is cut short: shown as `+` (daily layout) or et al.")
     image: str | None = Field(None, description="Image URL (daily-digest layout).")
     tags: OneOrMany = Field([], description="Free-form tags.")
+    section: str | None = Field(None, description="The heading this entry is listed under in the post layout, e.g. '12월 4주차' in a monthly post.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entry unchanged.")
     style: EntryStyle | None = Field(None, description="How the archive spells this entry, where it differs (written by import).")
 

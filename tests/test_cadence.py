@@ -200,3 +200,15 @@ def test_authors_duplicate_is_reported_and_fixed(tmp_path, cli):
     assert found == [("authors-duplicate", 8, True), ("authors-duplicate", 10, True)]
     assert cli("-C", root, "check", "--fix")[0] == 0
     assert path.read_text(encoding="utf-8").endswith("    authors:\n      - Albert Q. Jiang\n      - Arthur Mensch\n")
+
+
+def test_a_monthly_post_is_one_issue_whose_sections_are_weeks(tmp_path, cli):
+    root = project(tmp_path / "monthly", 'cadence = "monthly"\nlanguage = "ko"\nauthor = "Soohwan Kim"\n')
+    seed = (SEED.parent / "post-2023-12.md").read_text(encoding="utf-8")
+    assert cli("-C", root, "import", SEED.parent / "post-2023-12.md", "--format", "post")[0] == 0
+    assert sorted(p.name for p in (root / "issues" / "2023").iterdir()) == ["2023-12.yaml"]
+    issue = Project(root).valid_issues()[0].issue
+    assert list(dict.fromkeys(e.section for e in issue.entries)) == ["12월 4주차", "12월 3주차", "12월 2주차", "12월 1주차"]
+    assert cli("-C", root, "check", "--select", "date-invalid,schema")[0] == 0
+    assert cli("-C", root, "build", "--layout", "post")[0] == 0
+    assert _lines((root / "dist" / "issues" / "2023-12.md").read_text(encoding="utf-8")) == _lines(seed)

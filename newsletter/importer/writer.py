@@ -19,7 +19,7 @@ from newsletter.model import Bullet, Entry, Issue, SummaryItem
 from newsletter.weeks import issue_path
 
 ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "style", "raw", "entries")
-ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "more_authors", "image", "tags", "style", "raw")
+ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "more_authors", "image", "tags", "section", "style", "raw")
 STEP = 2
 
 # plain scalars a YAML 1.1 reader would not take as text (bool, null, numbers, dates, merge/value keys)
