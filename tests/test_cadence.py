@@ -129,8 +129,9 @@ def test_three_days_of_the_daily_digest_make_three_issues_emails_and_feed_items(
     # one day, then one file holding the next two days
     (tmp_path / "two.md").write_text(seed.replace("2024-01-09", "2024-01-10") + seed.replace("2024-01-09", "2024-01-11"), encoding="utf-8")
     status, out, _ = cli("-C", root, "import", SEED, "--format", "daily")
-    assert status == 0 and "11 entries" in out
-    assert cli("-C", root, "import", tmp_path / "two.md", "--format", "daily")[0] == 0
+    assert status == 0 and "1 day, 11 entries" in out
+    status, out, _ = cli("-C", root, "import", tmp_path / "two.md", "--format", "daily")
+    assert status == 0 and "2 days, 22 entries" in out
     days = ["2024-01-09", "2024-01-10", "2024-01-11"]
     assert sorted(p.stem for p in (root / "issues" / "2024").iterdir()) == days
     assert cli("-C", root, "check")[0] == 0  # warnings only: the seed's repeated authors
