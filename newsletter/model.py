@@ -89,10 +89,10 @@ class Entry(_Strict):
 
 
 class Issue(_Strict):
-    """One weekly issue: ``issues/<YYYY>/<YYYY>-<MM>-W<n>.yaml``."""
+    """One issue: ``issues/<YYYY>/<YYYY>-<MM>-W<n>.yaml`` (weekly), ``<YYYY>-<MM>-<DD>.yaml`` (daily), ``<YYYY>-<MM>.yaml`` (monthly)."""
 
-    date: dt.date = Field(description="A day in the covered week (YYYY-MM-DD).")
-    label: str | None = Field(None, description="Overrides the computed week label, e.g. '1st ~ 3rd week'.")
+    date: dt.date = Field(description="A day of the covered week, day or month (YYYY-MM-DD).")
+    label: str | None = Field(None, description="Overrides the computed label, e.g. '1st ~ 3rd week'.")
     title: str | None = Field(None, description="Headline used by the email and the feed.")
     intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")
     image: str | None = Field(None, description="Cover image URL (front matter of the post layout).")
@@ -101,7 +101,7 @@ class Issue(_Strict):
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
     style: IssueStyle | None = Field(None, description="How the archive writes this issue, where it differs (written by import).")
     entries: Annotated[list[Entry], BeforeValidator(_none_is_empty)] = Field(
-        [], description="The links of the week.", json_schema_extra=_or_null
+        [], description="The links of the issue.", json_schema_extra=_or_null
     )
 
 
