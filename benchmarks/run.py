@@ -142,6 +142,15 @@ for p in sorted(Path(sys.argv[1]).rglob("*.yaml")):
 """
 
 
+# the web archive's search index alone, made again from the built issue pages
+INDEX = """
+import sys
+from pathlib import Path
+from newsletter.site.search import build_index
+build_index(Path(sys.argv[1]), sys.argv[2])
+"""
+
+
 def measure(cmd: list[str], cwd: Path) -> dict:
     """Run ``cmd`` in a fresh process; return wall seconds, peak RSS (MB) and the exit status."""
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True)
@@ -164,6 +173,9 @@ def run_size(total: int, work: Path) -> dict:
     steps["build (no change)"] = measure([exe, "build"], project)
     edit_one_week(project)
     steps["build (one week edited)"] = measure([exe, "build"], project)
+    # part of both builds above: the cold one makes the index, the edit makes it again
+    shutil.rmtree(project / "dist" / "site" / "pagefind")
+    steps["search index alone"] = measure([sys.executable, "-c", INDEX, "dist/site", "ko"], project)
     target = work / f"import-{total}"
     target.mkdir()
     shutil.copy(CONFIG, target / "newsletter.toml")

@@ -28,8 +28,8 @@ language = "ko"
 "DeepMind" = "Google DeepMind"
 """
 W1 = """\
-date: 2024-02-22
-published: 2024-02-23T09:00:00+09:00
+date: 2023-02-22
+published: 2023-02-23T09:00:00+09:00
 entries:
   - type: dev
     org: Google DeepMind
@@ -62,7 +62,7 @@ entries:
     title: Llama 3.2 Vision
     url: https://ai.meta.com/blog/llama-3-2/
 """
-FILES = {"issues/2024/2024-02-W4.yaml": W1, "issues/2024/2024-09-W3.yaml": W2, "issues/2024/2024-10-W1.yaml": W3}
+FILES = {"issues/2023/2023-02-W4.yaml": W1, "issues/2024/2024-09-W3.yaml": W2, "issues/2024/2024-10-W1.yaml": W3}
 ENTRY = "training-language-models-to-self-correct-via-reinforcement"  # the first eight words
 
 
@@ -122,7 +122,7 @@ def test_every_internal_link_and_asset_of_every_page_exists(site):
             checked += 1
     assert checked > 100
     for name in ("sitemap.xml", "robots.txt", "404.html", "favicon.svg", "style.css", "feed.xml", "atom.xml",
-                 "pagefind/pagefind-ui.js", "pagefind/pagefind-entry.json"):
+                 "pagefind/2023/pagefind-entry.json", "pagefind/2024/pagefind-ui.js", "pagefind/2024/pagefind-entry.json"):
         assert (site / name).is_file(), name
 
 
@@ -141,7 +141,7 @@ def test_an_issue_page_has_its_url_cards_neighbours_and_an_anchor_per_entry(site
     assert '<link rel="canonical" href="https://weekly.example.com/archive/issues/2024-09-W3.html">' in html
     assert '<meta property="og:url" content="https://weekly.example.com/archive/issues/2024-09-W3.html">' in html
     assert '<meta name="twitter:card" content="summary">' in html
-    assert 'rel="prev" href="../issues/2024-02-W4.html"' in html and 'rel="next" href="../issues/2024-10-W1.html"' in html
+    assert 'rel="prev" href="../issues/2023-02-W4.html"' in html and 'rel="next" href="../issues/2024-10-W1.html"' in html
     assert f'id="{ENTRY}"' in html
 
 
@@ -154,15 +154,19 @@ def test_hostile_text_and_links_are_escaped(site):
         assert "javascript:" not in page.read_text(encoding="utf-8"), page
 
 
-def test_spelling_variants_of_an_organisation_share_one_page_newest_first(site):
+def test_spelling_variants_of_an_organisation_share_its_pages_newest_first(site):
     # "Google DeepMind", "google deepmind" and the alias "DeepMind" are one organisation, as for `check`
-    org_pages = [p for p in (site / "orgs").glob("*.html") if "Genie" in p.read_text(encoding="utf-8")]
-    assert len(org_pages) == 1
-    html = org_pages[0].read_text(encoding="utf-8")
-    assert "<h1>Google DeepMind</h1>" in html
-    assert html.index("Self-Correct") < html.index("&lt;script&gt;") < html.index("Genie")  # an issue's entries in its order
-    issue = (site / "issues/2024-09-W3.html").read_text(encoding="utf-8")
-    assert f'href="../orgs/{org_pages[0].name}"' in issue
+    year_pages = [p for p in (site / "orgs").glob("*-2024.html") if "&lt;script&gt;" in p.read_text(encoding="utf-8")]
+    assert len(year_pages) == 1
+    html = year_pages[0].read_text(encoding="utf-8")
+    assert "<h1>Google DeepMind · 2024</h1>" in html
+    assert html.index("Self-Correct") < html.index("&lt;script&gt;")  # an issue's entries in its order
+    slug = year_pages[0].name.removesuffix("-2024.html")
+    assert f'href="../orgs/{slug}-2024.html"' in (site / "issues/2024-09-W3.html").read_text(encoding="utf-8")
+    assert "Genie" in (site / f"orgs/{slug}-2023.html").read_text(encoding="utf-8")
+    years = (site / f"orgs/{slug}.html").read_text(encoding="utf-8")  # the organisation's page: its years
+    assert years.index(f'href="../orgs/{slug}-2024.html"') < years.index(f'href="../orgs/{slug}-2023.html"')
+    assert f'href="../orgs/{slug}.html">Google DeepMind</a>' in (site / "orgs/index.html").read_text(encoding="utf-8")
 
 
 def test_each_entry_links_to_its_type_page(site):
@@ -176,7 +180,7 @@ def test_the_home_page_shows_the_latest_issues_and_every_issue_by_month(site):
     html = (site / "index.html").read_text(encoding="utf-8")
     assert "매주 AI 논문, 개발, 뉴스" in html
     assert html.index("Llama 3.2 Vision") < html.index("Self-Correct") < html.index("Genie")  # newest first, in full
-    assert 'href="issues/2024-02-W4.html"' in html
+    assert 'href="issues/2023-02-W4.html"' in html
     assert 'href="feed.xml"' in html and 'href="atom.xml"' in html
     assert "<form class=\"subscribe\"" not in html  # no subscribe_url set
 
@@ -219,7 +223,8 @@ def test_builds_rewrite_only_what_changed(tmp_path):
     pages = {name for name in changed if not name.startswith("pagefind/")}
     meta = next(n for n in (site / "orgs").glob("*.html") if "Llama" in n.read_text(encoding="utf-8")).relative_to(site).as_posix()
     assert pages == {"issues/2024-10-W1.html", "index.html", meta, "types/paper-2024.html"}
-    assert any(name.startswith("pagefind/") for name in changed)  # the index follows the content
+    assert any(name.startswith("pagefind/2024/") for name in changed)  # the index follows the content
+    assert not any(name.startswith("pagefind/2023/") for name in changed)  # of that year only
 
     # a setting that changes no issue page leaves the index alone
     (tmp_path / "newsletter.toml").write_text(TOML + '[site]\nsubscribe_url = "https://news.example.com/s"\n', encoding="utf-8")
@@ -298,10 +303,11 @@ def test_search_finds_the_entry_and_leads_to_its_anchor(served, browser, query):
     page.close()
 
 
-def test_search_filters_by_type_organisation_and_year(served, browser):
+def test_search_covers_every_year_and_filters_by_type_organisation_and_year(served, browser):
     page = browser.new_page()
-    page.goto(served + "search.html?q=Genie")
-    page.locator(".pagefind-ui__result").first.wait_for(timeout=10_000)
+    page.goto(served + "search.html?q=DeepMind")
+    for heading in ("2024년 9월 3주차", "2023년 2월 4주차"):  # each year has its own index, searched as one
+        page.locator(".pagefind-ui__result", has_text=heading).first.wait_for(timeout=15_000)
     filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
     assert {"org", "type", "year"} <= {f.strip().lower() for f in filters}
     page.close()
@@ -309,7 +315,7 @@ def test_search_filters_by_type_organisation_and_year(served, browser):
 
 def test_the_quick_search_box_of_every_page_opens_the_search(served, browser):
     page = browser.new_page(viewport={"width": 375, "height": 800})
-    page.goto(served + "issues/2024-02-W4.html")
+    page.goto(served + "issues/2023-02-W4.html")
     page.fill(".quick-search input", "Genie")
     page.press(".quick-search input", "Enter")
     page.locator(".pagefind-ui__result").first.wait_for(timeout=10_000)
@@ -317,3 +323,14 @@ def test_the_quick_search_box_of_every_page_opens_the_search(served, browser):
     # readable at 375 px: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.close()
+
+
+def test_the_github_pages_workflow_builds_with_the_lock_and_publishes_the_site_folder():
+    import yaml
+
+    workflow = yaml.safe_load((REPO / "examples/github-pages.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    commands = " ".join(s.get("run", "") for s in steps)
+    assert "-c requirements.lock" in commands and "newsletter build" in commands
+    assert {"path": "dist/site"} in [s.get("with") for s in steps]
+    assert workflow["permissions"]["pages"] == "write"

@@ -24,7 +24,7 @@ from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
 from newsletter.project import Project
 from newsletter.render.templates import PACKAGE_TEMPLATES
-from newsletter.site.search import ENTRY, INDEX_DIR
+from newsletter.site.search import INDEX_DIR
 from newsletter.weeks import parse_issue_id
 
 if TYPE_CHECKING:
@@ -254,33 +254,30 @@ def write_build(build: Build) -> list[Path]:
     the site no longer made, index the site for search when its issue pages changed, record the manifest."""
     written = build.staging.commit()
     expected = {p for r in build.manifest.issues.values() for p in r.outputs}
-    removed = False
+    removed = []
     for folder, suffixes in PER_ISSUE.items():
         for path in (build.out / folder).glob("*"):
             if path.suffix in suffixes and parse_issue_id(path.stem) and str(path) not in expected:
                 path.unlink()
-                removed = True
+                removed.append(path)
     site = build.out / SITE
     for stale in build.previous.keys() - build.manifest.archive.keys():
         if Path(stale).is_relative_to(site):
             Path(stale).unlink(missing_ok=True)
-    if build.files and (removed or _index_stale(site, written)):
-        from newsletter.site.search import build_index
+    if build.files:
+        from newsletter.site.search import update_index
 
-        written += build_index(site, build.language)
+        pages = site / "issues"
+        indexed = update_index(site, build.language, [p for p in [*written, *removed] if p.parent == pages])
+        written += indexed
         index = site / INDEX_DIR
+        files = [p for p in index.rglob("*") if p.is_file()]
         build.manifest.archive = {p: sig for p, sig in build.manifest.archive.items() if not Path(p).is_relative_to(index)}
-        build.manifest.archive.update({str(p): _UNWRITTEN for p in index.rglob("*") if p.is_file()})
-        build.files.update(p for p in index.rglob("*") if p.is_file())
+        build.manifest.archive.update({str(p): _UNWRITTEN for p in files})
+        build.files.update(files)
     _record(build)
     build.store.close()
     return written
-
-
-def _index_stale(site: Path, written: list[Path]) -> bool:
-    """Whether the search index misses a change: an issue page was written, or there is no index."""
-    pages = site / "issues"
-    return not (site / INDEX_DIR / ENTRY).is_file() or any(p.parent == pages for p in written)
 
 
 def _record(build: Build) -> None:

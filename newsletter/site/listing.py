@@ -47,16 +47,25 @@ class OrgNames:
     def __init__(self, config: Config, known: Iterable[str]) -> None:
         self.aliases = config.check.org_aliases
         self.known = {variant_key(n): n for n in sorted({*known, *config.check.orgs, *self.aliases.values()})}
+        # an archive names the same few organisations over and over
+        self._names: dict[str, tuple[str, str]] = {}
 
     def key(self, org: str) -> str:
         return variant_key(self.aliases.get(org, org))
 
     def name(self, org: str) -> str:
         """The name shown for ``org``: the known spelling of its group, else its alias target or itself."""
-        return self.known.get(self.key(org), self.aliases.get(org, org))
+        return self._name_and_slug(org)[0]
 
     def slug(self, org: str) -> str:
-        return slug(self.key(org))
+        """The file name of the organisation's pages."""
+        return self._name_and_slug(org)[1]
+
+    def _name_and_slug(self, org: str) -> tuple[str, str]:
+        if org not in self._names:
+            key = self.key(org)
+            self._names[org] = (self.known.get(key, self.aliases.get(org, org)), slug(key))
+        return self._names[org]
 
 
 @dataclass(frozen=True)

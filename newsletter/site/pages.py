@@ -28,8 +28,9 @@ from newsletter.weeks import issue_label, month_name
 ASSETS = {"style.css": "site.css", "favicon.svg": "site-favicon.svg"}
 
 
-def org_path(org_slug: str) -> str:
-    return f"orgs/{org_slug}.html"
+def org_path(org_slug: str, year: int | None = None) -> str:
+    """The page of an organisation's entries of one year, or (no year) the index of its years."""
+    return f"orgs/{org_slug}.html" if year is None else f"orgs/{org_slug}-{year}.html"
 
 
 def type_path(type_name: str, year: int | None = None) -> str:
@@ -87,6 +88,7 @@ class Pages:
     def __init__(self, env: jinja2.Environment, config: Config, orgs: OrgNames) -> None:
         install_filters(env)
         self.env, self.config, self.orgs = env, config, orgs
+        self._labels: dict[str, str] = {}
 
     def _page(self, template: str, path: str, root: str | None = None, **context: object) -> str:
         return render(self.env, template, config=self.config, root=_root(path) if root is None else root, path=path,
@@ -110,38 +112,53 @@ class Pages:
         return self._page("site-home.html.j2", "index.html", articles=articles, years=years,
                           month_name=lambda m: month_name(m, self.config.labels))
 
-    def org_name(self, org_slug: str, entries: list[Listed]) -> str:
-        """The name an organisation's page shows: its most used spelling among ``entries``."""
+    def org_name(self, org_slug: str, entries: Iterable[Listed]) -> str:
+        """The name an organisation's pages show: its most used spelling among ``entries``."""
         names = Counter(self.orgs.name(o) for e in entries for o in e.orgs if self.orgs.slug(o) == org_slug)
         return min(names, key=lambda n: (-names[n], n))
 
-    def org(self, org_slug: str, entries: list[Listed]) -> str:
-        """Every entry naming one organisation, newest first."""
-        return self._list(org_path(org_slug), self.org_name(org_slug, entries), entries)
+    def org_year(self, org_slug: str, name: str, year: int, entries: list[Listed]) -> str:
+        """Every entry naming one organisation in one year, newest first."""
+        return self._list(org_path(org_slug, year), f"{name} · {year}", (org_path(org_slug), name), entries)
 
     def type_year(self, type_name: str, year: int, entries: list[Listed]) -> str:
         """Every entry of one type in one year, newest first."""
+        name = self._type_name(type_name)
+        return self._list(type_path(type_name, year), f"{name} · {year}", (type_path(type_name), name), entries)
+
+    def _type_name(self, type_name: str) -> str:
         t = self.config.types.get(type_name)
-        title = f"{t.emoji} {t.label} · {year}" if t else f"{type_name} · {year}"
-        return self._list(type_path(type_name, year), title, entries)
+        return f"{t.emoji} {t.label}" if t else type_name
 
-    def _list(self, path: str, title: str, entries: list[Listed]) -> str:
+    def _list(self, path: str, title: str, up: tuple[str, str], entries: list[Listed]) -> str:
         ordered = sorted(entries, key=lambda e: (e.date, e.issue), reverse=True)
-        rows = [(e, [(self.orgs.name(o), self.orgs.slug(o)) for o in e.orgs], id_label(e.issue, self.config)) for e in ordered]
-        return self._page("site-list.html.j2", path, title=title, rows=rows)
+        rows = [(e, [(self.orgs.name(o), self.orgs.slug(o)) for o in e.orgs], self._label(e.issue)) for e in ordered]
+        return self._page("site-list.html.j2", path, title=title, up=up, rows=rows)
 
-    def type_index(self, type_name: str, counts: dict[int, int]) -> str:
+    def _label(self, issue_id: str) -> str:
+        # an issue's entries are listed together: its name is made once
+        if issue_id not in self._labels:
+            self._labels[issue_id] = id_label(issue_id, self.config)
+        return self._labels[issue_id]
+
+    def type_years(self, type_name: str, counts: dict[int, int]) -> str:
         """A type's years, each with its number of entries."""
         years = [(type_path(type_name, y), y, n) for y, n in sorted(counts.items(), reverse=True)]
-        return self._page("site-type.html.j2", type_path(type_name), type_name=type_name, years=years)
+        return self._page("site-years.html.j2", type_path(type_name), title=self._type_name(type_name), years=years)
+
+    def org_years(self, org_slug: str, name: str, counts: dict[int, int]) -> str:
+        """An organisation's years, each with its number of entries."""
+        years = [(org_path(org_slug, y), y, n) for y, n in sorted(counts.items(), reverse=True)]
+        return self._page("site-years.html.j2", org_path(org_slug), title=name, years=years)
 
     def org_index(self, counts: dict[str, tuple[str, int]]) -> str:
         """Every organisation (slug → name and number of entries), by name."""
         orgs = sorted(((org_path(s), name, n) for s, (name, n) in counts.items()), key=lambda o: (o[1].casefold(), o[0]))
         return self._page("site-orgs.html.j2", "orgs/index.html", orgs=orgs)
 
-    def search(self) -> str:
-        return self._page("site-search.html.j2", "search.html")
+    def search(self, years: list[int]) -> str:
+        """The search page over the indexes of ``years`` (one per year, see newsletter/site/search.py)."""
+        return self._page("site-search.html.j2", "search.html", years=sorted(years, reverse=True))
 
     def not_found(self) -> str:
         # served at any depth: its links are absolute, from base_url's path
@@ -182,33 +199,40 @@ def list_pages(listings: Iterable[Listing], config: Config, orgs: OrgNames) -> s
     paths = set()
     for item in listings:
         for e in item.entries():
-            paths.add(type_path(e.type, item.date.year))
-            paths.add(type_path(e.type))
-            paths.update(org_path(orgs.slug(o)) for o in e.orgs)
+            year = item.date.year
+            paths.update((type_path(e.type, year), type_path(e.type)))
+            for o in e.orgs:
+                paths.update((org_path(orgs.slug(o), year), org_path(orgs.slug(o))))
     return paths
 
 
 def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None) -> tuple[dict[str, str], set[str]]:
     """The pages made from the whole archive: the fixed ones, and of the organisation and type pages those in
     ``only`` (all when None); with the paths of every such page, made now or not."""
-    by_org: dict[str, list[Listed]] = defaultdict(list)
+    by_org: dict[str, dict[int, list[Listed]]] = defaultdict(lambda: defaultdict(list))
     by_type: dict[str, dict[int, list[Listed]]] = defaultdict(lambda: defaultdict(list))
     for item in listings:
         for e in item.entries():
             by_type[e.type][item.date.year].append(e)
             for s in dict.fromkeys(pages.orgs.slug(o) for o in e.orgs):
-                by_org[s].append(e)
-    lists = {org_path(s): partial(pages.org, s, es) for s, es in by_org.items()}
+                by_org[s][item.date.year].append(e)
+    names = {s: pages.org_name(s, (e for es in years.values() for e in es)) for s, years in by_org.items()}
+    lists = {}
+    for s, years in by_org.items():
+        lists.update({org_path(s, y): partial(pages.org_year, s, names[s], y, es) for y, es in years.items()})
     for name, years in by_type.items():
         lists.update({type_path(name, y): partial(pages.type_year, name, y, es) for y, es in years.items()})
     out = {path: make() for path, make in lists.items() if only is None or path in only}
-    out.update({type_path(name): pages.type_index(name, {y: len(es) for y, es in years.items()}) for name, years in by_type.items()})
-    out["orgs/index.html"] = pages.org_index({s: (pages.org_name(s, es), len(es)) for s, es in by_org.items()})
+    counts = {s: {y: len(es) for y, es in years.items()} for s, years in by_org.items()}
+    out.update({org_path(s): pages.org_years(s, names[s], counts[s]) for s in by_org if only is None or org_path(s) in only})
+    out.update({type_path(n): pages.type_years(n, {y: len(es) for y, es in years.items()}) for n, years in by_type.items()})
+    out["orgs/index.html"] = pages.org_index({s: (names[s], sum(counts[s].values())) for s in by_org})
     out["index.html"] = pages.home(latest, [(i.id, i.date, i.data["heading"]) for i in listings])
-    out["search.html"] = pages.search()
+    out["search.html"] = pages.search(sorted({int(i.id[:4]) for i in listings}))
     out["404.html"] = pages.not_found()
     out.update({name: pages.asset(name) for name in ASSETS})
-    every = [*(issue_path(i.id) for i in listings), *sorted(lists), *(type_path(n) for n in by_type)]
+    indexes = [*(org_path(s) for s in by_org), *(type_path(n) for n in by_type)]
+    every = [*(issue_path(i.id) for i in listings), *sorted(lists), *sorted(indexes)]
     out["sitemap.xml"] = sitemap(["", "orgs/index.html", *every], pages.config)
     out["robots.txt"] = robots(pages.config)
-    return out, {*out, *lists}
+    return out, {*out, *lists, *indexes}

@@ -1,4 +1,4 @@
-"""The search index: Pagefind (its binary ships in the ``pagefind_bin_extended`` wheel) over the issue pages."""
+"""The search index: Pagefind (its binary ships in the ``pagefind_bin_extended`` wheel) over the issue pages, one index per year."""
 
 from __future__ import annotations
 
@@ -12,37 +12,51 @@ from newsletter.fsio import write_temp
 
 INDEX_DIR = "pagefind"
 ENTRY = "pagefind-entry.json"
-# what is indexed: the issue pages (each entry a sub-result at its anchor); lists and home repeat them
-PAGES = "issues/*.html"
+PAGES = "issues"
 
 
-def build_index(site: Path, language: str) -> list[Path]:
-    """Index the issue pages of the site in ``site`` into ``site/pagefind/``; return the files that changed.
+def shard(site: Path, year: int) -> Path:
+    """The index of one year's issues: ``pagefind/<year>/``. One index per year keeps an edit's re-indexing
+    to that year, and the memory of indexing to one year's pages; the search page merges them."""
+    return site / INDEX_DIR / str(year)
 
-    The index is made in a temporary folder; a file whose bytes are already in place is not written,
-    and files of an older index are removed."""
+
+def update_index(site: Path, language: str, changed: list[Path]) -> list[Path]:
+    """Index again the years of the issue pages in ``changed`` (written or removed), and any year without an
+    index; drop the indexes of years without pages. Return the files that changed."""
+    years = {int(p.name[:4]) for p in (site / PAGES).glob("*.html")}
+    stale = {int(p.name[:4]) for p in changed} | {y for y in years if not (shard(site, y) / ENTRY).is_file()}
+    written = []
+    for year in sorted(stale & years):
+        written += _build(site, year, language)
+    for folder in (site / INDEX_DIR).glob("*"):
+        if folder.is_dir() and folder.name not in {str(y) for y in years}:
+            shutil.rmtree(folder)
+    return written
+
+
+def _build(site: Path, year: int, language: str) -> list[Path]:
+    """Index one year's issue pages into its folder, through a temporary one; the files that changed.
+
+    Each issue is a result, each matching entry a sub-result at its heading's anchor."""
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site.parent) as tmp:
         try:
-            asyncio.run(_index(site, Path(tmp), language))
+            asyncio.run(_index(site, f"{PAGES}/{year}-*.html", Path(tmp), language))
         except Exception as e:  # the service reports failures as plain exceptions of its own
             raise NewsletterError(f"search index: {e}; the pages are written, the search shows the previous index",
-                                  str(site / INDEX_DIR)) from None
+                                  str(shard(site, year))) from None
         try:
-            return _sync(Path(tmp), site / INDEX_DIR)
+            return _sync(Path(tmp), shard(site, year))
         except OSError as e:
-            raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename or str(site / INDEX_DIR)) from None
+            raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename or str(shard(site, year))) from None
 
 
-async def _index(site: Path, out: Path, language: str) -> None:
+async def _index(site: Path, pages: str, out: Path, language: str) -> None:
     from pagefind.index import IndexConfig, PagefindIndex
 
     config = IndexConfig(force_language=language, output_path=str(out))
     async with PagefindIndex(config) as index:
-        # one page at a time, in order: indexing a folder reads the pages in parallel, and the index's
-        # bytes then depend on their order
-        for page in sorted(site.glob(PAGES)):
-            url = "/" + page.relative_to(site).as_posix()
-            await index.add_html_file(content=page.read_text(encoding="utf-8"), url=url)
+        await index.add_directory(str(site), glob=pages)
 
 
 def _sync(new: Path, target: Path) -> list[Path]:
