@@ -83,6 +83,8 @@ def _value(value: Any, indent: int) -> list[str]:
         return ["[]" if isinstance(value, list) else "{}"]
     if isinstance(value, (dt.date, dt.datetime)):
         return [value.isoformat()]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [str(value)]
     return _scalar(value, indent)
 
 
@@ -161,6 +163,8 @@ def _as_text(value: Any) -> Any:
         return [_as_text(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return value
 
 
