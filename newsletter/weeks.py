@@ -38,6 +38,15 @@ def week_start(year: int, month: int, week: int, rule: WeekRule = "day-of-month"
     return dt.date(year, month, day)
 
 
+def week_end(year: int, month: int, week: int, rule: WeekRule = "day-of-month") -> dt.date:
+    """The last day of week ``week`` of a month: the day before the next week starts, or the month's last."""
+    week_start(year, month, week, rule)  # raises for a week the month does not have
+    try:
+        return week_start(year, month, week + 1, rule) - dt.timedelta(days=1)
+    except ValueError:
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
 def issue_id(day: dt.date, rule: WeekRule = "day-of-month") -> str:
     """The id (and file stem) of the issue covering ``day``, e.g. ``2024-09-W3``."""
     return f"{day.year:04d}-{day.month:02d}-W{week_of_month(day, rule)}"

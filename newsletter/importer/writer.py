@@ -17,7 +17,7 @@ from newsletter.fsio import discard, write_temp
 from newsletter.load import parse_yaml
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
 
-ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "style", "raw", "entries")
+ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "updated", "layout", "style", "raw", "entries")
 ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "image", "tags", "style", "raw")
 STEP = 2
 
