@@ -20,34 +20,23 @@ from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
 from newsletter.project import Project
-from newsletter.weeks import parse_issue_id, week_end, week_start
 
 Clock = Callable[[], dt.datetime]
 # the hosts a new project's config starts with: nobody can receive mail or serve a site there
 PLACEHOLDER_HOSTS = {"example.com", "www.example.com"}
 
 
-def week_begins(loaded: LoadedIssue, config: Config) -> dt.date:
-    """The first day of the week an issue covers (by its id; by its ``date`` when the id is not a week's)."""
-    parsed = parse_issue_id(loaded.id)
+def span(loaded: LoadedIssue, config: Config) -> tuple[dt.date, dt.date]:
+    """The first and last day an issue covers: by its id, else (an id of another cadence) its ``date``."""
     try:
-        return week_start(*parsed, config.week_rule) if parsed else loaded.issue.date  # type: ignore[union-attr]
+        return config.periods.span(loaded.id)
     except ValueError:
-        return loaded.issue.date  # type: ignore[union-attr]
-
-
-def week_ends(loaded: LoadedIssue, config: Config) -> dt.date:
-    """The last day of the week an issue covers."""
-    parsed = parse_issue_id(loaded.id)
-    try:
-        return week_end(*parsed, config.week_rule) if parsed else loaded.issue.date  # type: ignore[union-attr]
-    except ValueError:
-        return loaded.issue.date  # type: ignore[union-attr]
+        return loaded.issue.date, loaded.issue.date  # type: ignore[union-attr]
 
 
 def current(issues: list[LoadedIssue], today: dt.date, config: Config) -> LoadedIssue | None:
     """The issue to publish now: the oldest unpublished one whose week has begun by ``today``."""
-    begun = [i for i in issues if i.issue and i.issue.published is None and week_begins(i, config) <= today]
+    begun = [i for i in issues if i.issue and i.issue.published is None and span(i, config)[0] <= today]
     return begun[0] if begun else None
 
 
@@ -169,7 +158,7 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     if issue.published is not None:
         return _republish(project, loaded, out, now, at)
     refuse_empty(loaded)
-    begins = week_begins(loaded, config)
+    begins = span(loaded, config)[0]
     if begins > now.astimezone(tz.gettz(config.timezone)).date():
         print(f"newsletter: warning: the week of {loaded.id} begins on {begins.isoformat()}; publishing it early", file=sys.stderr)
     refuse_on_errors(project, loaded)
@@ -209,13 +198,13 @@ def backfill(project: Project, out: Path, hour: int, clock: Clock | None = None)
     refuse_placeholders(config)
     zone = tz.gettz(config.timezone)
     today = (clock or _now)().astimezone(zone).date()
-    past = [i for i in project.valid_issues() if i.issue and i.issue.published is None and week_ends(i, config) < today]
+    past = [i for i in project.valid_issues() if i.issue and i.issue.published is None and span(i, config)[1] < today]
     if not past:
         print("nothing to back-fill: every issue whose week has ended is published")
         return 0
     texts = []
     for loaded in past:
-        when = dt.datetime.combine(week_ends(loaded, config), dt.time(hour), tzinfo=zone)
+        when = dt.datetime.combine(span(loaded, config)[1], dt.time(hour), tzinfo=zone)
         texts.append((loaded, with_timestamp(loaded, "published", "date", timestamp(when, config.timezone))))
     _write(project, out, texts)
     print(f"back-filled {len(past)} issues, {past[0].id} to {past[-1].id}: each published on its week's last day at {hour:02d}:00")

@@ -83,6 +83,9 @@ def test_init_config_shows_every_setting_at_its_default(root):
     assert config.labels == defaults.labels
     for section in ("digest", "email", "feed", "check"):
         for name in type(getattr(defaults, section)).model_fields:
+            if getattr(getattr(defaults, section), name) is None:  # unset by default: named in the table's note
+                assert re.search(rf"(?m)^# .*\b{name}\b", text), f"{section}.{name} is not named"
+                continue
             shown = rf"(?m)^# \[{section}\]$(.|\n)*^# ({name} = |\[{section}\.{name}\]$)"
             assert re.search(shown, text), f"{section}.{name} is not shown"
 
@@ -384,7 +387,7 @@ def test_add_refuses_a_published_issue_unless_its_week_is_named(root, cli):
     path = write_issue(root, f"date: {today}\npublished: {today}T09:00:00+09:00\nentries: []\n", name)
     before = path.read_bytes()
     status, _, err = cli("-C", root, "add", "https://github.com/a/b", "--title", "T")
-    assert status == 1 and "was published" in err and f"--week {ident}" in err and path.read_bytes() == before
+    assert status == 1 and "was published" in err and f"--issue {ident}" in err and path.read_bytes() == before
     assert cli("-C", root, "add", "https://github.com/a/b", "--title", "T", "--week", ident)[0] == 0
     assert [e.title for e in loaded_entries(path)] == ["T"]
 
