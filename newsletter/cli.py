@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import gc
 import importlib
 import os
@@ -15,7 +16,7 @@ from newsletter.errors import NewsletterError, UsageError
 
 GC_THRESHOLD = 100_000
 # commands that need a project: run outside one they would report on, or write into, a random folder
-PROJECT_COMMANDS = {"new-week", "add", "check", "build", "publish", "preview"}
+PROJECT_COMMANDS = {"new", "new-week", "add", "check", "build", "publish", "preview"}
 # command name -> (module that implements it, one-line help, examples)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("newsletter.authoring", "create a new newsletter project in DIR", """
@@ -36,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         newsletter check
         newsletter check issues/2024/2024-09-W3.yaml --format json
         newsletter check --fix
+        newsletter check --online --since 2024-09-01
+        newsletter check --online --select link-moved --unsafe-fixes
         newsletter check --select link-tracking,link-arxiv-form --diff"""),
     "rules": ("newsletter.check.command", "list every check rule with its severity and description", """
         newsletter rules"""),
@@ -44,8 +47,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         newsletter build --out public/
         newsletter build --layout post"""),
     "publish": ("newsletter.publish", "check, build and record the publish time of an issue", """
-        newsletter publish               # the latest unpublished issue
-        newsletter publish 2024-09-W3"""),
+        newsletter publish               # the oldest unpublished issue whose week has begun
+        newsletter publish 2024-09-W3
+        newsletter publish 2024-09-W3 --at 2024-09-20T09:00+09:00
+        newsletter publish --backfill --hour 9   # an imported archive: each week on its last day"""),
     "import": ("newsletter.importer", "turn an existing Markdown archive into issue files", """
         newsletter import README.md
         newsletter import README.md --dry-run --report report.json
@@ -55,6 +60,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "preview": ("newsletter.build.command", "serve one issue's email on localhost for a look", """
         newsletter preview 2024-09-W3"""),
 }
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
 
 
 def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
@@ -80,6 +92,10 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="*", metavar="PATH", help="issue files or folders (default: issues/)")
         p.add_argument("--format", choices=["text", "json", "github"], default="text")
         p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+        p.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (a moved link's new address); implies --fix")
+        p.add_argument("--online", action="store_true", help="also check that every link still works (link-dead, link-moved, link-unavailable)")
+        p.add_argument("--refresh", action="store_true", help="with --online: ask every link again, ignoring the cache")
+        p.add_argument("--since", type=_date, metavar="DATE", help="only issues dated DATE (YYYY-MM-DD) or later")
         p.add_argument("--diff", action="store_true", help="show the safe fixes as a diff; write nothing")
         p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
         p.add_argument("--select", metavar="RULE,...", help="only these rules")
@@ -90,7 +106,10 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--layout", choices=["archive", "post", "daily"], help="Markdown layout of the issue pages")
         p.add_argument("--watch", action="store_true", help="rebuild whenever a source changes")
     elif name == "publish":
-        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the latest unpublished issue)")
+        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the oldest unpublished issue whose week has begun)")
+        p.add_argument("--at", metavar="TIME", help="record this publish time instead of now, e.g. 2024-09-20T09:00+09:00")
+        p.add_argument("--backfill", action="store_true", help="give every unpublished issue whose week has ended a publish time on its week's last day")
+        p.add_argument("--hour", type=int, choices=range(24), default=9, metavar="H", help="hour of the day for --backfill (default: 9)")
         p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
     elif name == "import":
         p.add_argument("file", metavar="FILE.md", help="the Markdown archive to import")
@@ -129,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _writes(args: argparse.Namespace) -> bool:
     """Whether the command changes files of the project, and so must wait for any other that does."""
     if args.command == "check":
-        return args.fix
+        return args.fix or args.unsafe_fixes
     if args.command == "import":
         return not args.dry_run
     return args.command in ("new", "new-week", "add", "build", "publish")
