@@ -108,5 +108,12 @@ def _now() -> dt.datetime:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    """Entry point of ``newsletter publish``."""
-    return publish(project, args.id, output_dir(project, args.out))
+    """Entry point of ``newsletter publish``; with ``--send``, then ``newsletter send`` of the same issue."""
+    out = output_dir(project, args.out)
+    issue_id = args.id or choose(project, None).id
+    status = publish(project, issue_id, out)
+    if status or not args.send:
+        return status
+    from newsletter.deliver.commands import send
+
+    return send(project, issue_id, out)
