@@ -27,14 +27,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
             --title "Training Language Models to Self-Correct via Reinforcement Learning" \\
             --summary "SCoRe: multi-turn online RL로 self-correction 능력 향상"
         newsletter add https://github.com/karpathy/minbpe --week 2024-02-W3"""),
-    "check": ("newsletter.check", "check issue files against the house style and link rules", """
+    "check": ("newsletter.check.command", "check issue files against the house style and link rules", """
         newsletter check
         newsletter check issues/2024/2024-09-W3.yaml --format json
         newsletter check --fix
         newsletter check --select link-tracking,link-arxiv-form --diff"""),
-    "rules": ("newsletter.check", "list every check rule with its severity and description", """
+    "rules": ("newsletter.check.command", "list every check rule with its severity and description", """
         newsletter rules"""),
-    "build": ("newsletter.build", "write the Markdown digest, the emails and the feeds", """
+    "build": ("newsletter.build.command", "write the Markdown digest, the emails and the feeds", """
         newsletter build
         newsletter build --out public/
         newsletter build --layout post"""),
@@ -47,7 +47,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         newsletter import blog/2023-12.md --format post"""),
     "schema": ("newsletter.schema", "print the JSON Schema of an issue file", """
         newsletter schema > issue.schema.json"""),
-    "preview": ("newsletter.build", "serve one issue's email on localhost for a look", """
+    "preview": ("newsletter.build.command", "serve one issue's email on localhost for a look", """
         newsletter preview 2024-09-W3"""),
     "subscribers": ("newsletter.deliver.commands", "add, import, list, remove or export subscribers", """
         newsletter subscribers add ada@example.org grace@example.org

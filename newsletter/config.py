@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from newsletter.errors import NewsletterError
 from newsletter.model import Layout
@@ -74,6 +74,11 @@ class DigestConfig(_Strict):
     layout: Layout = "archive"
 
 
+# RFC 2369: links in angle brackets; printable ASCII without "=?", which a mail reader would decode as an encoded word
+_URI_IN_BRACKETS = r"<(?:https|mailto):(?:(?!=\?)[!-;=?-~])+>"
+_LIST_UNSUBSCRIBE = re.compile(rf"{_URI_IN_BRACKETS}(?:, ?{_URI_IN_BRACKETS})*")
+
+
 class EmailConfig(_Strict):
     """Settings of the HTML email and the ready-to-send message."""
 
@@ -83,6 +88,33 @@ class EmailConfig(_Strict):
     unsubscribe_url: str = "{{unsubscribe_url}}"
     list_unsubscribe: str = ""
     size_warning_kb: int = 102
+
+    @field_validator("from_address", "to_address")
+    @classmethod
+    def _addresses(cls, v: str, info: ValidationInfo) -> str:
+        """Addresses a mail reader reads as written: one sender, at least one recipient, no encoded words."""
+        from email import policy
+
+        try:
+            _, header = policy.SMTP.header_store_parse("From", v)
+        except (ValueError, IndexError):
+            header = None
+        wanted = "one sender address" if info.field_name == "from_address" else "a list of addresses"
+        if header is None or not header.addresses or header.defects or (info.field_name == "from_address" and len(header.addresses) != 1):
+            raise ValueError(f"{v!r} is not {wanted}; write it as 'Name <user@host>'")
+        if "=?" in v:
+            raise ValueError(f"{v!r} holds an encoded word ('=?'); write the name as plain text, in any script")
+        return v
+
+    @field_validator("list_unsubscribe")
+    @classmethod
+    def _uris(cls, v: str) -> str:
+        if v and not _LIST_UNSUBSCRIBE.fullmatch(v):
+            raise ValueError(
+                f"{v!r} is not a List-Unsubscribe value; write one or more https: or mailto: links in angle brackets, "
+                "separated by commas, e.g. '<https://example.com/unsubscribe>, <mailto:leave@example.com>'"
+            )
+        return v
 
 
 class SubscribersConfig(_Strict):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from dateutil import tz
 
-from newsletter.build import output_dir, render_site, write_site
-from newsletter.check import collect
+from newsletter.build.plan import output_dir, render_build, write_build
+from newsletter.check.runner import collect
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
@@ -86,14 +86,14 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     recorded, _ = load_issue_text(text, loaded.path, project.config, loaded.source.display)
     if recorded.issue is None or recorded.issue.published is None:
         raise NewsletterError("cannot record the publish time in this file; add `published:` after `date:` by hand", loaded.source.display)
-    site = render_site(project, out, sources={loaded.path: text.encode("utf-8")})
+    build = render_build(project, out, sources={loaded.path: text.encode("utf-8")})
     try:
         atomic_write(loaded.path, text.encode("utf-8"))
     except BaseException:
-        site.staging.abort()
+        build.staging.abort()
         raise
-    write_site(site)
-    for warning in site.warnings:
+    write_build(build)
+    for warning in build.warnings:
         print(f"newsletter: {warning}", file=sys.stderr)
     email = out / "email" / loaded.id
     print(f"published {loaded.id} at {stamp} (recorded in {loaded.source.display})")

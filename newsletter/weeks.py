@@ -5,7 +5,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from newsletter.config import Config
+    from newsletter.model import Issue
 
 WeekRule = Literal["day-of-month", "monday"]
 
@@ -62,6 +66,11 @@ def ordinal(n: int) -> str:
 def week_label(week: int, language: str) -> str:
     """The computed label of a week: ``3rd week`` (en) or ``3주차`` (ko)."""
     return f"{week}주차" if language == "ko" else f"{ordinal(week)} week"
+
+
+def issue_label(issue: "Issue", config: "Config") -> str:
+    """An issue's week label: its own, else the computed one (``3rd week`` / ``3주차``)."""
+    return issue.label or week_label(week_of_month(issue.date, config.week_rule), config.labels)
 
 
 def month_name(month: int, language: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from newsletter.check import collect, fix_all, load_all, rule_levels
+from newsletter.check.fix import fix_all
+from newsletter.check.runner import collect, load_all, rule_levels
 from newsletter.errors import Diagnostic
 from newsletter.project import Project
 

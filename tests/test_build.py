@@ -13,8 +13,9 @@ import feedparser
 import pytest
 
 from checkutil import make_project
-from newsletter.build import _sources, render_site, write_site
-from newsletter.cache import CACHE_DIR, DATABASE
+from newsletter.build.cache import CACHE_DIR, DATABASE
+from newsletter.build.command import _sources
+from newsletter.build.plan import render_build, write_build
 from newsletter.cli import main
 
 TOML = 'title = "AI 위클리"\nbase_url = "https://weekly.example.com/"\nlanguage = "ko"\n[digest]\npath = "README.md"\n'
@@ -94,18 +95,18 @@ def test_rebuilds_are_byte_identical_with_or_without_the_cache(root, tmp_path_fa
 
 
 def _render(root: Path):
-    return render_site(make_project(root, {}, TOML), root / "dist")
+    return render_build(make_project(root, {}, TOML), root / "dist")
 
 
 def test_a_build_without_changes_parses_nothing_and_an_edit_renders_one_issue(root, monkeypatch):
     site = _render(root)
-    write_site(site)
+    write_build(site)
     assert (site.rendered, site.reused) == (2, 0)
 
     def no_parsing(*args):
         raise AssertionError("an unchanged archive must not be parsed")
 
-    monkeypatch.setattr("newsletter.render.site.load_issue_text", no_parsing)
+    monkeypatch.setattr("newsletter.build.render.load_issue_text", no_parsing)
     again = _render(root)
     assert (again.rendered, again.reused, again.files) == (0, 2, set())
     monkeypatch.undo()
@@ -245,8 +246,8 @@ def test_an_empty_archive_builds_empty_feeds(tmp_path):
 def test_rendering_on_several_processes_gives_the_same_bytes(root, tmp_path_factory, monkeypatch):
     for n in range(1, 4):
         (root / f"issues/2024/2024-03-W{n}.yaml").write_text(W5.replace("2024-02-29", f"2024-03-{n * 7 - 6:02d}"), encoding="utf-8")
-    monkeypatch.setattr("newsletter.render.pool.MIN_FILES_PER_WORKER", 1)
-    monkeypatch.setattr("newsletter.render.pool.cores", lambda: 2)
+    monkeypatch.setattr("newsletter.build.pool.MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr("newsletter.build.pool.cores", lambda: 2)
     assert build(root) == 0
     monkeypatch.undo()
     assert _outputs(root) == _cold(root, tmp_path_factory)
@@ -260,8 +261,8 @@ def test_a_build_failing_on_several_processes_leaves_no_staged_file_behind(root,
     (root / "templates").mkdir()
     # the first batch fails while the other worker stages the last issue's files
     (root / "templates/email.txt.j2").write_text('{% if id == "2024-02-W4" %}{{ no_such_thing }}{% endif %}\n', encoding="utf-8")
-    monkeypatch.setattr("newsletter.render.pool.MIN_FILES_PER_WORKER", 1)
-    monkeypatch.setattr("newsletter.render.pool.cores", lambda: 2)
+    monkeypatch.setattr("newsletter.build.pool.MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr("newsletter.build.pool.cores", lambda: 2)
     assert build(root) == 1
     assert "email.txt.j2" in capsys.readouterr().err
     assert snapshot(root / "dist") == before

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from checkutil import ISSUE, issue, make_project
-from newsletter import check
+from newsletter.check.formats import _escape
+from newsletter.check.runner import collect
 from newsletter.cli import main
 from newsletter.rules import all_rules
 
@@ -88,8 +89,8 @@ def test_github_format_escapes(cli):
     _, out, _ = cli({ISSUE: BAD}, "check", "--format", "github", "--select", "link-redirect")
     assert out == (f"::error file={ISSUE},line=15,col=10,title=link-redirect::link.mail.beehiiv.com is a redirect "
                    "that hides the destination and expires; open it and link the page it lands on\n")
-    assert check._escape("50%\r\nx") == "50%25%0D%0Ax"
-    assert check._escape("a:b,c", prop=True) == "a%3Ab%2Cc"
+    assert _escape("50%\r\nx") == "50%25%0D%0Ax"
+    assert _escape("a:b,c", prop=True) == "a%3Ab%2Cc"
 
 
 def test_fix_then_check_is_clean_of_fixed_findings(cli, tmp_path):
@@ -118,7 +119,7 @@ def test_diff_writes_nothing(cli, tmp_path):
 
 
 def test_fix_refused_when_result_would_not_load(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(check, "apply_fixes", lambda text, fixes: text + "\n: : broken")
+    monkeypatch.setattr("newsletter.check.fix.apply_fixes", lambda text, fixes: text + "\n: : broken")
     status, _, err = cli({ISSUE: BAD}, "check", "--fix")
     assert "not fixed" in err and (tmp_path / ISSUE).read_text(encoding="utf-8") == BAD and status == 1
 
@@ -207,14 +208,14 @@ def test_catalogue_entries_are_well_formed():
 
 def test_collect_for_publish(tmp_path):
     project = make_project(tmp_path, {ISSUE: BAD})
-    diags = check.collect(project, [tmp_path / ISSUE])
+    diags = collect(project, [tmp_path / ISSUE])
     assert [d.sort_key for d in diags] == sorted(d.sort_key for d in diags)
     assert {d.rule for d in diags} == {"link-tracking", "org-spelling", "link-arxiv-form", "link-redirect"}
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_workers_report_what_one_process_does(cli, monkeypatch, fmt):
-    from newsletter import checkpool
+    from newsletter.check import pool as checkpool
 
     dup = "- type: dev\n  org: UC Berkely  # noqa: org-spelling\n  title: minbpe\n  url: https://github.com/karpathy/minbpe/\n"
     files = {

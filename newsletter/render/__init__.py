@@ -1,2 +1,1 @@
-"""Generators: the validated model in, text out. They never read YAML; only :mod:`newsletter.render.site`
-loads the issue files it renders, once each, and hands the model to them."""
+"""Pure generators: the validated model in, text out (Markdown, email, plain text, .eml, feeds); they never read files."""

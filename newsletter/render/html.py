@@ -17,9 +17,8 @@ from markupsafe import Markup
 
 from newsletter.config import Config, EntryType
 from newsletter.model import Entry, Issue, SummaryItem
-from newsletter.render.markdown import issue_label
 from newsletter.render.templates import render
-from newsletter.weeks import month_name
+from newsletter.weeks import issue_label, month_name
 
 BODY_TEMPLATE = "issue-body.html.j2"
 PREHEADER_LENGTH = 140

@@ -34,7 +34,7 @@ import jinja2
 from newsletter.config import Config
 from newsletter.model import Entry, Issue, walk_summary
 from newsletter.render.templates import render
-from newsletter.weeks import month_name, week_label, week_of_month
+from newsletter.weeks import issue_label, month_name
 
 INDENT = "    "
 
@@ -122,11 +122,6 @@ def entry_block(entry: Entry, config: Config) -> str:
     if entry.raw is not None:
         lines.append(entry.raw)
     return "\n".join(lines)
-
-
-def issue_label(issue: Issue, config: Config) -> str:
-    """The week label: the issue's own, else the computed one (``3rd week`` / ``3주차``)."""
-    return issue.label or week_label(week_of_month(issue.date, config.week_rule), config.labels)
 
 
 def _summary_label(issue: Issue, config: Config) -> str:

@@ -9,7 +9,7 @@ A rule is one function over the loaded model. Its scope says what it is given:
   first, yielding ``(file, finding)`` pairs: for rules that compare entries across the archive;
 - ``loader``: no function; the loader itself reports it (listed so it can be configured).
 
-Rules yield :class:`Finding` objects; the runner in :mod:`newsletter.check` turns them into
+Rules yield :class:`Finding` objects; the runner in :mod:`newsletter.check.runner` turns them into
 diagnostics with positions, severities and ``# noqa`` handling.
 """
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newsletter import cores
-from newsletter.check import Levels, NoqaMap, check_archive, check_files, file_facts
+from newsletter.check.runner import Levels, NoqaMap, check_archive, check_files, file_facts
 from newsletter.errors import Diagnostic
 from newsletter.load import load_issue
 from newsletter.project import Project

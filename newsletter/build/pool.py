@@ -14,12 +14,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from newsletter.build.render import RenderedIssue, Renderer
+from newsletter.build.staging import Staged
 from newsletter.cores import available as cores
 from newsletter.errors import Diagnostic
 from newsletter.fsio import discard
 from newsletter.project import Project
-from newsletter.render.site import RenderedIssue, SiteRenderer
-from newsletter.staging import Staged
 
 # below this many files per worker, starting the workers costs more than they save
 MIN_FILES_PER_WORKER = 32
@@ -28,12 +28,12 @@ CHUNK = 4
 Item = tuple[Path, bytes | None, str]
 Result = tuple[list[Diagnostic], RenderedIssue | None]
 
-_renderer: SiteRenderer | None = None
+_renderer: Renderer | None = None
 
 
 def _start(root: Path, out: Path, layout: str | None) -> None:
     global _renderer
-    _renderer = SiteRenderer(Project(root), out, layout)
+    _renderer = Renderer(Project(root), out, layout)
 
 
 def _render(items: list[Item]) -> list[Result]:
@@ -51,8 +51,8 @@ def _staged(errors: list[Diagnostic], rendered: RenderedIssue | None) -> Result:
     return errors, replace(rendered, files=files)
 
 
-def render_files(renderer: SiteRenderer, project: Project, items: list[Item]) -> Iterator[Result]:
-    """What :meth:`SiteRenderer.file` gives for each item, in order, on as many cores as pay off.
+def render_files(renderer: Renderer, project: Project, items: list[Item]) -> Iterator[Result]:
+    """What :meth:`Renderer.file` gives for each item, in order, on as many cores as pay off.
 
     A result handed out is the caller's to stage; those never handed out, when the caller stops
     early or a worker fails, have their staged files removed here.

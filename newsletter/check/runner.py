@@ -1,13 +1,8 @@
-"""``newsletter check`` and ``newsletter rules``: run the rule catalogue over issue files."""
+"""Running the rules over loaded issue files: rule levels, ``# noqa``, per-file and archive-wide findings."""
 
 from __future__ import annotations
 
-import argparse
-import difflib
-import json
 import re
-import sys
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +11,8 @@ from typing import Iterable, Iterator
 import yaml
 
 from newsletter.config import Config
-from newsletter.errors import Diagnostic, Fix, NewsletterError, Severity
-from newsletter.fsio import atomic_write
-from newsletter.load import LoadedIssue, Source, did_you_mean, load_issue, load_issue_text, read_text
+from newsletter.errors import Diagnostic, NewsletterError, Severity
+from newsletter.load import LoadedIssue, Source, did_you_mean, load_issue
 from newsletter.project import Project
 from newsletter.rules import Context, FileFacts, Finding, Rule, all_rules, entry_links
 from newsletter.rules.duplicates import entry_facts
@@ -30,8 +24,6 @@ Loaded = dict[Path, tuple[LoadedIssue, list[Diagnostic]]]
 
 _NOQA = re.compile(r"(?:^|\s)#\s*noqa\b(?::\s*([\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.I)
 _ALL = "*"
-# fixes may overlap (one URL with several problems): apply what fits, re-check, repeat
-MAX_FIX_PASSES = 8
 
 
 def rule_levels(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> Levels:
@@ -208,173 +200,3 @@ def collect(project: Project, paths: list[Path] | None = None, *, select: list[s
     levels = rule_levels(project.config, select, ignore)
     loaded, targets = load_all(project, paths)
     return run_rules(project.config, loaded, targets, levels)
-
-
-def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
-    """``text`` with the fixes spliced in from the end; a fix overlapping one already applied waits."""
-    out, limit = text, len(text) + 1
-    for fix in sorted(fixes, key=lambda f: (f.start, f.end), reverse=True):
-        if fix.end <= limit and (fix.start, fix.end) != (limit, limit):
-            out = out[: fix.start] + fix.text + out[fix.end :]
-            limit = fix.start
-    return out
-
-
-@dataclass
-class FixResult:
-    """Original and fixed text of every file a fix changed, and the files left alone for safety."""
-
-    changed: dict[Path, tuple[str, str]]
-    refused: dict[Path, str]
-
-
-def fix_all(config: Config, loaded: Loaded, targets: set[Path], levels: Levels) -> FixResult:
-    """Apply the safe fixes in memory until none is left; a file whose result does not load is refused."""
-    by_display = {doc.source.display: path for path, (doc, _) in loaded.items()}
-    originals = {path: loaded[path][0].source.text for path in targets}
-    refused: dict[Path, str] = {}
-    for _ in range(MAX_FIX_PASSES):
-        fixes: dict[Path, list[Fix]] = {}
-        for d in run_rules(config, loaded, targets - set(refused), levels):
-            if d.fix is not None:
-                fixes.setdefault(by_display[d.file], []).append(d.fix)
-        if not fixes:
-            break
-        for path, file_fixes in fixes.items():
-            doc = loaded[path][0]
-            new_doc, diags = load_issue_text(apply_fixes(doc.source.text, file_fixes), path, config, doc.source.display)
-            if new_doc.issue is None:
-                refused[path] = diags[0].message if diags else "the fixed file would not load"
-            else:
-                loaded[path] = (new_doc, diags)
-    changed = {p: (old, loaded[p][0].source.text) for p, old in originals.items() if loaded[p][0].source.text != old}
-    return FixResult(changed, refused)
-
-
-def _width(text: str) -> int:
-    """Terminal columns taken by ``text`` (Hangul and other wide characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def format_text(diags: list[Diagnostic], sources: dict[str, Source]) -> Iterator[str]:
-    """Each finding with its source line and a caret under the column, then the fix."""
-    for d in diags:
-        yield str(d)
-        source = sources.get(d.file)
-        line = source.line(d.line) if source else ""
-        if line:
-            gutter = " " * len(str(d.line))
-            yield f" {d.line} | {line}"
-            yield f" {gutter} | {' ' * _width(line[: d.column - 1])}^"
-            if d.fix is not None:
-                yield f" {gutter} = fix: {d.fix.description or 'replace with ' + d.fix.text}"
-
-
-def summary_line(diags: list[Diagnostic], files: int) -> str:
-    """'2 errors, 3 warnings in 4 files (1 fixable with --fix)' or a clean bill."""
-    if not diags:
-        return f"No problems found in {files} file{'s' * (files != 1)}."
-    counts = Counter(d.severity for d in diags)
-    parts = [f"{counts[s]} {s}{'s' * (counts[s] != 1)}" for s in ("error", "warning", "info") if counts[s]]
-    fixable = sum(d.fix is not None for d in diags)
-    in_files = len({d.file for d in diags})
-    return f"Found {', '.join(parts)} in {in_files} file{'s' * (in_files != 1)} ({fixable} fixable with --fix)."
-
-
-def format_json(diags: list[Diagnostic]) -> str:
-    keys = ("file", "line", "column", "severity", "rule", "message")
-    rows = [{**{k: getattr(d, k) for k in keys}, "fixable": d.fix is not None} for d in diags]
-    return json.dumps(rows, ensure_ascii=False, indent=2)
-
-
-def _escape(text: str, *, prop: bool = False) -> str:
-    """Escape for a GitHub workflow command: % CR LF always, and : , in properties."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
-def format_github(diags: list[Diagnostic]) -> Iterator[str]:
-    for d in diags:
-        level = {"info": "notice"}.get(d.severity, d.severity)
-        props = f"file={_escape(d.file, prop=True)},line={d.line},col={d.column},title={_escape(d.rule, prop=True)}"
-        yield f"::{level} {props}::{_escape(d.message)}"
-
-
-def format_rules(config: Config) -> Iterator[str]:
-    """The catalogue: name, default severity (and the configured one), fixable, description."""
-    rules = all_rules()
-    width = max(map(len, rules))
-    yield f"{'rule':<{width}}  {'severity':<18}  fixable  description"
-    for r in rules.values():
-        level = config.check.rules.get(r.name)
-        severity = r.severity if level in (None, r.severity) else f"{r.severity} → {level}"
-        yield f"{r.name:<{width}}  {severity:<18}  {'yes' if r.fixable else 'no':<7}  {r.description}"
-
-
-def unified_diff(result: FixResult, loaded: Loaded) -> Iterator[str]:
-    for path, (old, new) in sorted(result.changed.items()):
-        name = loaded[path][0].source.display
-        yield from difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{name}", f"b/{name}")
-
-
-def _names(value: str | None) -> list[str] | None:
-    return [n.strip() for n in value.split(",") if n.strip()] if value else None
-
-
-def exit_status(diags: list[Diagnostic], strict: bool) -> int:
-    failing = {"error", "warning"} if strict else {"error"}
-    return 1 if any(d.severity in failing for d in diags) else 0
-
-
-def run(project: Project, args: argparse.Namespace) -> int:
-    """Entry point of ``newsletter check`` and ``newsletter rules``."""
-    if args.command == "rules" or args.list_rules:
-        print("\n".join(format_rules(project.config)))
-        return 0
-    levels = rule_levels(project.config, _names(args.select), _names(args.ignore))
-    paths = [Path(p) for p in args.paths] or None
-    if not (args.fix or args.diff):
-        from newsletter import checkpool
-
-        files, targets = archive_files(project, paths)
-        if (workers := checkpool.workers_for(len(files))) >= 2:
-            diags = checkpool.check(project, files, targets, levels, workers)
-            _report(diags, args.format, _sources(project, files, diags), len(targets))
-            return exit_status(diags, args.strict)
-    loaded, targets = load_all(project, paths)
-    if args.fix or args.diff:
-        result = fix_all(project.config, loaded, targets, levels)
-        for path, reason in sorted(result.refused.items()):
-            print(f"{project.display(path)}: not fixed: the fixed file would not load ({reason})", file=sys.stderr)
-        if args.diff:
-            sys.stdout.writelines(unified_diff(result, loaded))
-            return 1 if result.changed else 0
-        for path, (_, new) in result.changed.items():
-            atomic_write(path, new)
-        print(f"Fixed {len(result.changed)} file{'s' * (len(result.changed) != 1)}.", file=sys.stderr)
-    diags = run_rules(project.config, loaded, targets, levels)
-    _report(diags, args.format, {doc.source.display: doc.source for doc, _ in loaded.values()}, len(targets))
-    return exit_status(diags, args.strict)
-
-
-def _sources(project: Project, files: list[Path], diags: list[Diagnostic]) -> dict[str, Source]:
-    """The text of each file with a finding, read again for quoting its lines."""
-    named = {d.file for d in diags}
-    sources = {}
-    for path in files:
-        if (display := project.display(path)) in named:
-            text, _ = read_text(path, display)
-            sources[display] = Source(path, display, text or "")
-    return sources
-
-
-def _report(diags: list[Diagnostic], fmt: str, sources: dict[str, Source], files: int) -> None:
-    if fmt == "json":
-        print(format_json(diags))
-    elif fmt == "github":
-        for line in format_github(diags):
-            print(line)
-    else:
-        for line in format_text(diags, sources):
-            print(line)
-        print(summary_line(diags, files))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.build.staging import Staged
 from newsletter.errors import Diagnostic
 from newsletter.load import decode_text, load_issue_text, read_text
 from newsletter.model import Issue
@@ -24,7 +25,6 @@ from newsletter.render.feed import FeedItem, atom, latest, rss
 from newsletter.render.html import issue_body, issue_context
 from newsletter.render.templates import environment
 from newsletter.render.text import email_text
-from newsletter.staging import Staged
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class RenderedIssue:
     warning: str | None
 
 
-class SiteRenderer:
+class Renderer:
     """Renders issues and the archive-wide files with the project's config and templates."""
 
     def __init__(self, project: Project, out: Path, layout: str | None) -> None:

@@ -1,0 +1,1 @@
+"""The check runner, its pool of worker processes, its fixes, its output formats and its command."""

@@ -1,0 +1,78 @@
+"""``newsletter check`` and ``newsletter rules``: report, fix or list."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from newsletter.check.fix import fix_all, unified_diff
+from newsletter.check.formats import format_github, format_json, format_rules, format_text, summary_line
+from newsletter.check.runner import archive_files, load_all, rule_levels, run_rules
+from newsletter.errors import Diagnostic
+from newsletter.fsio import atomic_write
+from newsletter.load import Source, read_text
+from newsletter.project import Project
+
+
+def _names(value: str | None) -> list[str] | None:
+    return [n.strip() for n in value.split(",") if n.strip()] if value else None
+
+
+def exit_status(diags: list[Diagnostic], strict: bool) -> int:
+    failing = {"error", "warning"} if strict else {"error"}
+    return 1 if any(d.severity in failing for d in diags) else 0
+
+
+def run(project: Project, args: argparse.Namespace) -> int:
+    """Entry point of ``newsletter check`` and ``newsletter rules``."""
+    if args.command == "rules" or args.list_rules:
+        print("\n".join(format_rules(project.config)))
+        return 0
+    levels = rule_levels(project.config, _names(args.select), _names(args.ignore))
+    paths = [Path(p) for p in args.paths] or None
+    if not (args.fix or args.diff):
+        from newsletter.check import pool
+
+        files, targets = archive_files(project, paths)
+        if (workers := pool.workers_for(len(files))) >= 2:
+            diags = pool.check(project, files, targets, levels, workers)
+            _report(diags, args.format, _sources(project, files, diags), len(targets))
+            return exit_status(diags, args.strict)
+    loaded, targets = load_all(project, paths)
+    if args.fix or args.diff:
+        result = fix_all(project.config, loaded, targets, levels)
+        for path, reason in sorted(result.refused.items()):
+            print(f"{project.display(path)}: not fixed: the fixed file would not load ({reason})", file=sys.stderr)
+        if args.diff:
+            sys.stdout.writelines(unified_diff(result, loaded))
+            return 1 if result.changed else 0
+        for path, (_, new) in result.changed.items():
+            atomic_write(path, new)
+        print(f"Fixed {len(result.changed)} file{'s' * (len(result.changed) != 1)}.", file=sys.stderr)
+    diags = run_rules(project.config, loaded, targets, levels)
+    _report(diags, args.format, {doc.source.display: doc.source for doc, _ in loaded.values()}, len(targets))
+    return exit_status(diags, args.strict)
+
+
+def _sources(project: Project, files: list[Path], diags: list[Diagnostic]) -> dict[str, Source]:
+    """The text of each file with a finding, read again for quoting its lines."""
+    named = {d.file for d in diags}
+    sources = {}
+    for path in files:
+        if (display := project.display(path)) in named:
+            text, _ = read_text(path, display)
+            sources[display] = Source(path, display, text or "")
+    return sources
+
+
+def _report(diags: list[Diagnostic], fmt: str, sources: dict[str, Source], files: int) -> None:
+    if fmt == "json":
+        print(format_json(diags))
+    elif fmt == "github":
+        for line in format_github(diags):
+            print(line)
+    else:
+        for line in format_text(diags, sources):
+            print(line)
+        print(summary_line(diags, files))

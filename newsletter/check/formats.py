@@ -1,0 +1,73 @@
+"""The output formats of ``check`` (text with the quoted line, JSON, GitHub annotations) and the rule catalogue."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from typing import Iterator
+
+from newsletter.config import Config
+from newsletter.errors import Diagnostic
+from newsletter.load import Source
+from newsletter.rules import all_rules
+
+
+def _width(text: str) -> int:
+    """Terminal columns taken by ``text`` (Hangul and other wide characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_text(diags: list[Diagnostic], sources: dict[str, Source]) -> Iterator[str]:
+    """Each finding with its source line and a caret under the column, then the fix."""
+    for d in diags:
+        yield str(d)
+        source = sources.get(d.file)
+        line = source.line(d.line) if source else ""
+        if line:
+            gutter = " " * len(str(d.line))
+            yield f" {d.line} | {line}"
+            yield f" {gutter} | {' ' * _width(line[: d.column - 1])}^"
+            if d.fix is not None:
+                yield f" {gutter} = fix: {d.fix.description or 'replace with ' + d.fix.text}"
+
+
+def summary_line(diags: list[Diagnostic], files: int) -> str:
+    """'2 errors, 3 warnings in 4 files (1 fixable with --fix)' or a clean bill."""
+    if not diags:
+        return f"No problems found in {files} file{'s' * (files != 1)}."
+    counts = Counter(d.severity for d in diags)
+    parts = [f"{counts[s]} {s}{'s' * (counts[s] != 1)}" for s in ("error", "warning", "info") if counts[s]]
+    fixable = sum(d.fix is not None for d in diags)
+    in_files = len({d.file for d in diags})
+    return f"Found {', '.join(parts)} in {in_files} file{'s' * (in_files != 1)} ({fixable} fixable with --fix)."
+
+
+def format_json(diags: list[Diagnostic]) -> str:
+    keys = ("file", "line", "column", "severity", "rule", "message")
+    rows = [{**{k: getattr(d, k) for k in keys}, "fixable": d.fix is not None} for d in diags]
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def _escape(text: str, *, prop: bool = False) -> str:
+    """Escape for a GitHub workflow command: % CR LF always, and : , in properties."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def format_github(diags: list[Diagnostic]) -> Iterator[str]:
+    for d in diags:
+        level = {"info": "notice"}.get(d.severity, d.severity)
+        props = f"file={_escape(d.file, prop=True)},line={d.line},col={d.column},title={_escape(d.rule, prop=True)}"
+        yield f"::{level} {props}::{_escape(d.message)}"
+
+
+def format_rules(config: Config) -> Iterator[str]:
+    """The catalogue: name, default severity (and the configured one), fixable, description."""
+    rules = all_rules()
+    width = max(map(len, rules))
+    yield f"{'rule':<{width}}  {'severity':<18}  fixable  description"
+    for r in rules.values():
+        level = config.check.rules.get(r.name)
+        severity = r.severity if level in (None, r.severity) else f"{r.severity} → {level}"
+        yield f"{r.name:<{width}}  {severity:<18}  {'yes' if r.fixable else 'no':<7}  {r.description}"
