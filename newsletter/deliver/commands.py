@@ -197,7 +197,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
     if args.command == "serve":
         return serve(project, args.host, args.port)
     if args.command == "send":
-        from newsletter.build import output_dir
+        from newsletter.build.plan import output_dir
 
         return send(project, args.id, output_dir(project, args.out), args.to, args.dry_run)
     with open_store(project) as store:

@@ -147,7 +147,7 @@ def _fold(name: str, value: str) -> bytes:
 
 def header_url(url: str) -> str:
     """``url`` if it can stand in a header as it is (printable ASCII, no spaces or angle brackets), else an error."""
-    if not re.fullmatch(r"[!#-;=?-~]+", url):
+    if not re.fullmatch(r"[!#-;=?-~]+", url) or "=?" in url:
         raise NewsletterError(f"{url!r} cannot go into the List-Unsubscribe header: use a URL of printable ASCII without spaces "
                               "(percent-encode the rest)", "newsletter.toml")
     return url

@@ -97,8 +97,10 @@ class Relay:
             if e.smtp_code >= 500:
                 raise Fatal(f"the relay refused the sender {self.sender} ({e.smtp_code}); check [email] from_address") from None
             raise
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
-            raise  # the relay answered; the connection is still good
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as e:
+            if reply_code(e) == 421:  # the relay is closing the connection (smtplib already closed its end)
+                self.close()
+            raise
         except OSError:  # dropped, timed out, or in a state no one can tell: start afresh
             self.close()
             raise
@@ -138,7 +140,7 @@ class Throttle:
         time.sleep(max(0.0, at - time.monotonic()))
 
 
-def send_issue(store: Store, template: Template, config: Config, secret: bytes, out: TextIO = sys.stderr) -> Report:
+def send_issue(store: Store, template: Template, config: Config, secret: bytes, out: TextIO | None = None) -> Report:
     """Send the issue to every active subscriber who has not received it yet; a second run sends nothing."""
     work = store.unsent(template.issue)
     report = Report(to_send=len(work), in_doubt=sum(1 for *_, doubt in work if doubt))
@@ -150,23 +152,23 @@ def send_issue(store: Store, template: Template, config: Config, secret: bytes, 
         todo.put(item)
     stop = threading.Event()
     throttle = Throttle(config.smtp.max_per_second)
+    progress = Progress(len(work), out or sys.stderr)
     workers = [
         threading.Thread(target=_worker, args=(todo, store, template, config, secret, throttle, report, stop), daemon=True)
         for _ in range(min(config.smtp.connections, len(work)))
     ]
     for w in workers:
         w.start()
-    progress = Progress(len(work), out)
     try:
         while any(w.is_alive() for w in workers):
             for w in workers:
                 w.join(0.2)
             progress.show(report.done)
-    except KeyboardInterrupt:
-        stop.set()  # each connection finishes its message, so the journal knows what was sent
+    finally:
+        # on an interrupt each connection finishes its message, so the journal knows what was sent
+        stop.set()
         for w in workers:
             w.join()
-        raise
     progress.finish(report.done)
     if report.fatal:
         raise NewsletterError(f"sending stopped: {report.fatal}; {report.sent} sent, `newsletter send` again continues")
@@ -189,6 +191,9 @@ def _worker(todo: queue.SimpleQueue, store: Store, template: Template, config: C
             report.count(state)
     except Fatal as e:
         report.fatal = str(e)
+        stop.set()
+    except Exception as e:  # a bug: stop every connection rather than lose track of what was sent
+        report.fatal = f"internal error: {type(e).__name__}"
         stop.set()
     finally:
         relay.close()

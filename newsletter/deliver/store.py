@@ -73,7 +73,8 @@ class Store:
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -81,9 +82,15 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _write(self, sql: str, *params: object) -> sqlite3.Cursor:
+    def _run(self, sql: str, *params: object) -> int:
+        """Execute one statement; the number of rows it changed."""
         with self._lock:
-            return self._db.execute(sql, params)
+            return self._db.execute(sql, params).rowcount
+
+    def _rows(self, sql: str, *params: object) -> list[tuple]:
+        # fetched under the lock: a connection shared by threads must not be stepped by two at once
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
 
     # --- subscribers ------------------------------------------------------------------------------
 
@@ -113,32 +120,29 @@ class Store:
         return found
 
     def find(self, address: str) -> Subscriber | None:
-        row = self._write("SELECT id, address, state, changed, created FROM subscribers WHERE address = ?", address).fetchone()
-        return Subscriber(*row) if row else None
+        rows = self._rows("SELECT id, address, state, changed, created FROM subscribers WHERE address = ?", address)
+        return Subscriber(*rows[0]) if rows else None
 
     def get(self, subscriber: int) -> Subscriber | None:
-        row = self._write("SELECT id, address, state, changed, created FROM subscribers WHERE id = ?", subscriber).fetchone()
-        return Subscriber(*row) if row else None
+        rows = self._rows("SELECT id, address, state, changed, created FROM subscribers WHERE id = ?", subscriber)
+        return Subscriber(*rows[0]) if rows else None
 
     def subscribers(self, state: State | None = None) -> Iterator[Subscriber]:
         """Every subscriber (or those in ``state``), oldest first."""
         where, params = ("WHERE state = ?", (state,)) if state else ("", ())
         sql = f"SELECT id, address, state, changed, created FROM subscribers {where} ORDER BY id"
-        with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        return (Subscriber(*row) for row in rows)
+        return (Subscriber(*row) for row in self._rows(sql, *params))
 
     def counts(self) -> dict[str, int]:
-        found = dict(self._write("SELECT state, count(*) FROM subscribers GROUP BY state").fetchall())
+        found = dict(self._rows("SELECT state, count(*) FROM subscribers GROUP BY state"))
         return {state: found.get(state, 0) for state in STATES}
 
     def set_state(self, subscriber: int, state: State) -> bool:
         """Move a subscriber to ``state``; False when it was already there."""
-        cur = self._write(
+        return self._run(
             "UPDATE subscribers SET state = ?, changed = ?, nonce = NULL WHERE id = ? AND state != ?",
             state, now(), subscriber, state,
-        )
-        return cur.rowcount > 0
+        ) > 0
 
     def request(self, address: str) -> tuple[int, str] | None:
         """A subscription asked for through the form: the id and a fresh confirmation nonce, or None when
@@ -156,11 +160,10 @@ class Store:
 
     def confirm(self, subscriber: int, nonce: str) -> bool:
         """Activate a subscriber whose confirmation nonce is ``nonce``; a used or superseded one does nothing."""
-        cur = self._write(
+        return self._run(
             "UPDATE subscribers SET state = 'active', changed = ?, nonce = NULL WHERE id = ? AND nonce = ?",
             now(), subscriber, nonce,
-        )
-        return cur.rowcount > 0
+        ) > 0
 
     # --- the send journal -------------------------------------------------------------------------
 
@@ -172,11 +175,10 @@ class Store:
             "LEFT JOIN sends j ON j.issue = ? AND j.subscriber = s.id "
             "WHERE s.state = 'active' AND (j.state IS NULL OR j.state IN ('sending', 'failed')) ORDER BY s.id"
         )
-        with self._lock:
-            return [(i, a, bool(d)) for i, a, d in self._db.execute(sql, (issue,))]
+        return [(i, a, bool(d)) for i, a, d in self._rows(sql, issue)]
 
     def sent_count(self, issue: str) -> int:
-        return self._write("SELECT count(*) FROM sends WHERE issue = ? AND state = 'sent'", issue).fetchone()[0]
+        return self._rows("SELECT count(*) FROM sends WHERE issue = ? AND state = 'sent'", issue)[0][0]
 
     def journal(self, issue: str, subscriber: int, state: str, message_id: str | None = None) -> None:
         """Record a message's state; 'bounced' also marks the subscriber bounced, in the same transaction."""
