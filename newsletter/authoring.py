@@ -9,42 +9,35 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from newsletter import __version__, edit, urls
 from newsletter.config import CONFIG_NAME, Config
-from newsletter.errors import NewsletterError
+from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
 from newsletter.lock import LOCK_NAME
 from newsletter.model import Entry
 from newsletter.project import Project
-from newsletter.weeks import issue_id, parse_issue_id, week_start
+from newsletter.weeks import issue_id, week_start
+
+if TYPE_CHECKING:
+    from newsletter.links.intake import LinkInfo
 
 SCHEMA_NAME = "issue.schema.json"
 # the subscriber store and the signing secret are personal data and a credential: never in git
 GITIGNORE = f"dist/\n.newsletter-cache/\n{LOCK_NAME}\n.newsletter-private/\n"
 
 
-class UsageError(Exception):
-    """A bad option value: reported like argparse reports its own, exit status 2."""
-
-
 def run(project: Project, args: argparse.Namespace) -> int:
     try:
         if args.command == "init":
             return init(project, args)
-        if not project.exists:
-            raise NewsletterError(
-                f"no {CONFIG_NAME} here or in a folder above; create a project with `newsletter init DIR` or use -C DIR"
-            )
         return {"new-week": new_week, "add": add}[args.command](project, args)
-    except UsageError as e:
-        print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
-        return 2
     except OSError as e:
         raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename) from None
 
@@ -95,6 +88,19 @@ _NOTES = {
     "check.rules": 'Severity per rule ("error", "warning", "info" or "off"); `newsletter rules` lists them.\n'
     'Example:  "link-insecure" = "off"',
     "check.org_aliases": 'Other spellings of an organisation and the one to write instead.\nExample:  "Open AI" = "OpenAI"',
+    "fetch": "The network: `newsletter add` reading a link's page, `newsletter check --online`.",
+    "fetch.user_agent": 'empty: "newsletter/<version> (+<base_url>)"',
+    "fetch.timeout": "seconds to wait for a server",
+    "fetch.max_bytes": "read at most this much of a page",
+    "fetch.max_redirects": "follow at most this many redirects",
+    "fetch.concurrency": "links checked at once",
+    "fetch.per_host": "links checked at once on one host",
+    "fetch.max_retry_after": "longest Retry-After (seconds) waited for before a link counts as unavailable",
+    "fetch.cache_hours": "how long `check --online` trusts an earlier answer (--refresh ignores it)",
+    "fetch.arxiv_api": "arXiv's API (titles, authors, dates; batched link checks)",
+    "fetch.arxiv_batch": "arXiv ids per API request",
+    "fetch.github_api": "GitHub's REST API (repository name, description, owner)",
+    "fetch.openreview_api": "OpenReview's API (title, venue)",
 }
 
 
@@ -334,22 +340,22 @@ def _week(text: str | None, config: Config) -> tuple[str, dt.date]:
     if text is None:
         today = _today(config)
         return issue_id(today, config.week_rule), today
-    parsed = parse_issue_id(text)
-    if parsed is None:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-W(\d+)", text)
+    if m is None or not 1 <= int(m[2]) <= 12:
         raise UsageError(f"argument --week: '{text}' is not an issue id like 2024-09-W3")
+    year, month, week = int(m[1]), int(m[2]), int(m[3])
     try:
-        return text, week_start(*parsed, config.week_rule)
+        return f"{year:04d}-{month:02d}-W{week}", week_start(year, month, week, config.week_rule)
     except ValueError as e:
         raise UsageError(f"argument --week: {e}") from None
 
 
-def _refuse_duplicate(project: Project, url: str) -> None:
-    """Fail naming the earlier entry when the archive already links to the same page."""
-    key = urls.identity(url)
-    issues, _ = project.load_issues()
+def _refuse_duplicate(issues: list[LoadedIssue], *links: str | None) -> None:
+    """Fail naming the earlier entry when the archive already links to the same page as one of ``links``."""
+    keys = {urls.identity(u): u for u in links if u}
     for loaded in issues:
         for i, entry in enumerate(loaded.issue.entries if loaded.issue else []):
-            if entry.url and urls.identity(entry.url) == key:
+            if entry.url and (url := keys.get(urls.identity(entry.url))):
                 line, col = loaded.source.position(("entries", i, "url"))
                 raise NewsletterError(
                     f"{url} is already in the archive ({loaded.id}: {entry.title}); add --allow-duplicate to add it again",
@@ -357,12 +363,52 @@ def _refuse_duplicate(project: Project, url: str) -> None:
                 )
 
 
-def _entry(args: argparse.Namespace, entry_type: str, url: str) -> dict[str, Any]:
-    """The new entry as plain data, keys in the order the issue files use."""
-    org: str | list[str] | None = args.org[0] if len(args.org) == 1 else args.org or None
+def _refuse_check_errors(project: Project, doc: LoadedIssue, index: int) -> None:
+    """Fail with the message ``check`` would give when the new entry breaks a rule it treats as an error."""
+    from newsletter.check.runner import entry_diagnostics
+
+    errors = [d for d in entry_diagnostics(project.config, doc, index) if d.severity == "error"]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise NewsletterError(f"error[{first.rule}] {first.message}{more}; not added (add --force to add it anyway)")
+
+
+def _refuse_published(loaded: LoadedIssue, named: bool) -> None:
+    """Fail when the issue already went out, unless the editor named its week on purpose."""
+    if loaded.issue is not None and loaded.issue.published is not None and not named:
+        raise NewsletterError(
+            f"{loaded.id} was published at {loaded.issue.published.isoformat()}; add --week {loaded.id} to change it anyway",
+            loaded.source.display,
+        )
+
+
+def fetch_info(config: Config, url: str, issues: list[LoadedIssue]) -> LinkInfo:
+    """What the link says about itself, organisations spelled as ``check`` wants; one line if the network fails."""
+    from newsletter.links.fetch import FetchError
+    from newsletter.links.intake import lookup
+    from newsletter.rules import Context
+    from newsletter.rules.text import org_index, org_uses
+
+    index = org_index(Context(config, sum((org_uses(d) for d in issues if d.issue), Counter())))
+    try:
+        return lookup(config, url, index.canonical)
+    except FetchError as e:
+        raise NewsletterError(f"could not read {url}: {e}; give the entry's text with --title (or use --no-fetch)") from None
+
+
+def _one_or_list(values: list[str]) -> str | list[str] | None:
+    return values[0] if len(values) == 1 else values or None
+
+
+def _entry(args: argparse.Namespace, entry_type: str, url: str, info: LinkInfo | None) -> dict[str, Any]:
+    """The new entry as plain data, keys in the order the issue files use; options win over what was fetched."""
+    summary = args.summary or ([info.summary] if info and info.summary else None)
     entry = {
-        "type": entry_type, "org": org, "icon": args.icon, "title": args.title or url,
-        "url": url, "note": args.note, "summary": args.summary or None,
+        "type": entry_type, "org": _one_or_list(args.org or (info.orgs if info else [])), "icon": args.icon,
+        "title": args.title or (info.title if info else url), "url": url,
+        "note": args.note or (info.note if info else None), "summary": summary,
+        "authors": _one_or_list(info.authors) if info else None,
     }
     return {k: v for k, v in entry.items() if v is not None}
 
@@ -388,21 +434,35 @@ def add(project: Project, args: argparse.Namespace) -> int:
     url = _normalized_url(args.url, config)
     entry_type = _entry_type(url, args.type, config)
     ident, day = _week(args.week, config)
+    issues, _ = project.load_issues()
     if not args.allow_duplicate:
-        _refuse_duplicate(project, url)
-    entry = _entry(args, entry_type, url)
+        _refuse_duplicate(issues, url)
     loaded, existed, bom = _target(project, ident, day)
+    _refuse_published(loaded, args.week is not None)
+    info = None
+    if args.title is None and not args.no_fetch:
+        info = fetch_info(config, url, issues)
+        if info.url != url:
+            print(f"url: {url} -> {info.url} (where it redirects)")
+            url = _normalized_url(info.url, config)
+        if not args.allow_duplicate:
+            _refuse_duplicate(issues, url, info.same_as)
+        if info.submitted:
+            print(f"submitted {info.submitted}")
+    entry = _entry(args, entry_type, url, info)
     display = loaded.source.display
     text = edit.append_item(loaded.source, "entries", entry)
     check, _ = load_issue_text(text, loaded.path, config, display)
     expected = [*(loaded.issue.entries if loaded.issue else []), Entry.model_validate(entry)]
     if check.issue is None or check.issue.entries != expected:
         raise NewsletterError("could not append the entry without disturbing the file; add it by hand", display)
+    if not args.force:
+        _refuse_check_errors(project, check, len(expected) - 1)
     atomic_write(loaded.path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
     position = ("entries", len(expected) - 1)
     if not existed:
         print(f"created {display}")
-    if not args.title:
+    if not args.title and info is None:
         line, col = check.source.position(position + ("title",))
         print(f"{display}:{line}:{col}: no --title given, so the title is the link; replace it with the link text")
     line, col = check.source.position(position)

@@ -11,9 +11,11 @@ import sys
 import textwrap
 
 from newsletter import __version__
-from newsletter.errors import NewsletterError
+from newsletter.errors import NewsletterError, UsageError
 
 GC_THRESHOLD = 100_000
+# commands that need a project: run outside one they would report on, or write into, a random folder
+PROJECT_COMMANDS = {"new-week", "add", "check", "build", "publish", "preview"}
 # command name -> (module that implements it, one-line help, examples)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("newsletter.authoring", "create a new newsletter project in DIR", """
@@ -75,12 +77,14 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("url", help="the link")
         p.add_argument("--type", help="entry type; inferred from the link's host when absent")
         p.add_argument("--org", action="append", default=[], help="organisation (repeat for several)")
-        p.add_argument("--title", help="link text (default: the URL)")
+        p.add_argument("--title", help="link text (default: the page's own title, fetched)")
         p.add_argument("--icon", help="decoration emoji before the title")
         p.add_argument("--note", help="text after the link, e.g. '(ICLR 2024)'")
         p.add_argument("--summary", action="append", default=[], metavar="TEXT", help="a summary bullet (repeat for several)")
         p.add_argument("--week", metavar="ID", help="issue id such as 2024-09-W3 (default: this week)")
         p.add_argument("--allow-duplicate", action="store_true", help="add even if the URL is already in the archive")
+        p.add_argument("--no-fetch", action="store_true", help="never touch the network (without --title the title is the URL)")
+        p.add_argument("--force", action="store_true", help="add even if the link breaks a rule `check` reports as an error")
     elif name == "check":
         p.add_argument("paths", nargs="*", metavar="PATH", help="issue files or folders (default: issues/)")
         p.add_argument("--format", choices=["text", "json", "github"], default="text")
@@ -143,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
             epilog="examples:\n" + textwrap.dedent(examples).strip("\n"),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        # -C after the command too; SUPPRESS keeps the one given before it when this one is absent
+        p.add_argument("-C", dest="directory", metavar="DIR", default=argparse.SUPPRESS,
+                       help="run in the project at DIR instead of the current one")
         _add_arguments(name, p)
     return parser
 
@@ -171,8 +178,14 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         project = Project.find(args.directory)
+        if args.command in PROJECT_COMMANDS and not project.exists:
+            where = f"in {args.directory}" if args.directory else "here or above; run `newsletter init DIR` or use -C DIR"
+            raise NewsletterError(f"no newsletter.toml {where}" + ("; run `newsletter init DIR`" if args.directory else ""))
         with project_lock(project.root) if _writes(args) and project.exists else contextlib.nullcontext():
             return module.run(project, args)
+    except UsageError as e:
+        print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
+        return 2
     except NewsletterError as e:
         print(f"newsletter: {e}", file=sys.stderr)
         return 1

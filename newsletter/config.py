@@ -173,6 +173,25 @@ class CheckConfig(_Strict):
         return [name.lower() for name in v]
 
 
+class FetchConfig(_Strict):
+    """How ``add`` and ``check --online`` reach the network, and where the remote APIs are."""
+
+    # empty: "newsletter/<version> (+<base_url>)", which names the newsletter to the sites it visits
+    user_agent: str = ""
+    timeout: float = Field(8.0, gt=0)
+    max_bytes: int = Field(2_000_000, ge=1024)
+    max_redirects: int = Field(5, ge=0)
+    concurrency: int = Field(32, ge=1)
+    per_host: int = Field(4, ge=1)
+    # longest Retry-After honoured before the link is reported as unavailable
+    max_retry_after: float = Field(30.0, ge=0)
+    cache_hours: float = Field(72.0, ge=0)
+    arxiv_api: str = "https://export.arxiv.org/api/query"
+    arxiv_batch: int = Field(100, ge=1)
+    github_api: str = "https://api.github.com"
+    openreview_api: str = "https://api2.openreview.net"
+
+
 class Config(_Strict):
     """Everything in ``newsletter.toml``."""
 
@@ -191,6 +210,7 @@ class Config(_Strict):
     email: EmailConfig = EmailConfig()
     feed: FeedConfig = FeedConfig()
     check: CheckConfig = CheckConfig()
+    fetch: FetchConfig = FetchConfig()
     subscribers: SubscribersConfig = SubscribersConfig()
     smtp: SmtpConfig = SmtpConfig()
     serve: ServeConfig = ServeConfig()

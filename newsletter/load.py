@@ -130,10 +130,16 @@ class LoadedIssue:
     id: str
     source: Source
     issue: Issue | None
+    # the entries that are valid on their own in a file that is not (ruff-like: check them anyway)
+    salvaged: list[tuple[int, Entry]] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
         return self.source.path
+
+    def entries(self) -> list[tuple[int, Entry]]:
+        """(index, entry) of every entry the rules can check: all of a valid issue, else the salvaged ones."""
+        return list(enumerate(self.issue.entries)) if self.issue is not None else self.salvaged
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
@@ -256,20 +262,38 @@ def load_issue_text(text: str, path: Path, config: Config, display: str) -> tupl
     try:
         issue = Issue.model_validate(data)
     except ValidationError as e:
-        return loaded, _validation_diagnostics(e, data, source)
-    diags = _semantic_checks(issue, loaded.id, source, config)
+        loaded.salvaged = _valid_entries(data.get("entries"))
+        return loaded, _validation_diagnostics(e, data, source) + _type_checks(loaded.salvaged, source, config)
+    diags = _type_checks(list(enumerate(issue.entries)), source, config) + _week_check(issue, loaded.id, source, config)
     loaded.issue = issue
     return loaded, diags
 
 
-def _semantic_checks(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
-    """Checks that need the config or the file name: entry types and the week of ``date``."""
+def _valid_entries(entries: Any) -> list[tuple[int, Entry]]:
+    """(index, entry) of each item of ``entries`` that is a valid entry on its own."""
+    valid = []
+    for i, item in enumerate(entries if isinstance(entries, list) else []):
+        try:
+            valid.append((i, Entry.model_validate(item)))
+        except ValidationError:
+            pass  # the file's own validation has reported it
+    return valid
+
+
+def _type_checks(entries: list[tuple[int, Entry]], source: Source, config: Config) -> list[Diagnostic]:
+    """An entry type not in the config."""
     diags = []
-    for i, entry in enumerate(issue.entries):
+    for i, entry in entries:
         if entry.type not in config.types:
             known = ", ".join(config.types)
             msg = f"unknown entry type '{entry.type}'{did_you_mean(entry.type, list(config.types))}; use one of: {known} (or add it under [types] in newsletter.toml)"
             diags.append(source.diagnostic(("entries", i, "type"), "type-unknown", msg))
+    return diags
+
+
+def _week_check(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
+    """``date`` outside the week the file name says."""
+    diags = []
     parsed = parse_issue_id(issue_id)
     if parsed:
         year, month, week = parsed

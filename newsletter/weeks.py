@@ -33,7 +33,8 @@ def week_start(year: int, month: int, week: int, rule: WeekRule = "day-of-month"
     else:
         day = (week - 1) * 7 + 1
     if not 1 <= week or day > last:
-        raise ValueError(f"{year}-{month:02d} has no week {week}")
+        weeks = week_of_month(dt.date(year, month, last), rule)
+        raise ValueError(f"{MONTHS_EN[month - 1]} {year} has no {ordinal(week)} week; its weeks are W1 to W{weeks}")
     return dt.date(year, month, day)
 
 
