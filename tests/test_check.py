@@ -253,11 +253,19 @@ def test_fix_works_in_a_file_with_a_schema_error(cli, tmp_path):
 
 @pytest.mark.parametrize("command", [["check"], ["build"], ["publish"], ["add", "https://github.com/a/b"]])
 def test_outside_a_project_commands_refuse_and_write_nothing(tmp_path, monkeypatch, capsys, command):
+    if any((folder / "newsletter.toml").is_file() for folder in tmp_path.parents):
+        pytest.skip("a newsletter.toml above the temporary folder makes it part of a project")
     monkeypatch.chdir(tmp_path)
     status = main(command)
     err = capsys.readouterr().err
     assert status == 1 and "no newsletter.toml here or above" in err and "newsletter init" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["check"], ["build"], ["publish"]])
+def test_a_folder_without_a_project_is_refused(tmp_path, capsys, command):
+    status = main(["-C", str(tmp_path), *command])
+    assert status == 1 and "no newsletter.toml in" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
 
 
 def test_directory_option_after_the_command(cli, tmp_path, monkeypatch):
