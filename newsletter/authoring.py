@@ -1,4 +1,4 @@
-"""``init``, ``new-week`` and ``add``: create a project, a week's issue file, and entries in it."""
+"""``init``, ``new`` (``new-week``) and ``add``: create a project, an issue file, and entries in it."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from newsletter.load import LoadedIssue, load_issue, load_issue_text
 from newsletter.lock import LOCK_NAME
 from newsletter.model import Entry
 from newsletter.project import Project
-from newsletter.weeks import issue_id, week_start
 
 if TYPE_CHECKING:
     from newsletter.links.intake import LinkInfo
@@ -37,7 +36,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
     try:
         if args.command == "init":
             return init(project, args)
-        return {"new-week": new_week, "add": add}[args.command](project, args)
+        return {"new": new, "new-week": new_week, "add": add}[args.command](project, args)
     except OSError as e:
         raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename) from None
 
@@ -55,6 +54,7 @@ _NOTES = {
     "language": '"ko" or "en": the language of the content',
     "label_language": 'week labels ("3rd week" / "3주차") and month names, when not in the content\'s language',
     "timezone": 'IANA time zone of "this week" and of publish times',
+    "cadence": '"weekly", "daily" or "monthly": one issue file per week, day or month',
     "week_rule": '"day-of-month": week n holds days 7n-6 to 7n; "monday": calendar rows starting on Monday',
     "types": "Entry types: an emoji, the legend text, the link hosts from which `newsletter add` guesses the type\n"
     '(subdomains match too; "huggingface.co/papers" matches that path), and other spellings of the emoji\n'
@@ -220,11 +220,11 @@ def init(project: Project, args: argparse.Namespace) -> int:
 
     load_secret(root / Config().subscribers.secret_file)
     print(f"created {root}: {', '.join(files)}, issues/, a signing secret in .newsletter-private/")
-    print(f"next: cd {root} && newsletter new-week")
+    print(f"next: cd {root} && newsletter new")
     return 0
 
 
-# --- new-week -------------------------------------------------------------------------------------
+# --- new, new-week --------------------------------------------------------------------------------
 
 
 def _today(config: Config) -> dt.date:
@@ -244,12 +244,12 @@ def _example_entry(config: Config) -> dict[str, Any]:
     }
 
 
-def week_file_text(project: Project, day: dt.date) -> str:
-    """The text of a new issue file for the week of ``day``: its date, a commented example, no entries."""
+def issue_file_text(project: Project, day: dt.date) -> str:
+    """The text of a new issue file for the issue covering ``day``: its date, a commented example, no entries."""
     lines = []
     schema = project.root / SCHEMA_NAME
     if schema.is_file():
-        folder = project.issue_path(issue_id(day, project.config.week_rule)).parent
+        folder = project.issue_path(project.config.periods.issue_id(day)).parent
         lines.append(f"# yaml-language-server: $schema={Path(os.path.relpath(schema, folder)).as_posix()}")
     lines.append(f"date: {day.isoformat()}")
     lines.append("# Add links with `newsletter add URL`, or by hand below `entries:` like this:")
@@ -271,14 +271,23 @@ def _parse_date(text: str) -> dt.date:
 
 
 def new_week(project: Project, args: argparse.Namespace) -> int:
-    """Create the issue file of the week containing ``--date`` (default today); never overwrite."""
+    """``new`` in a weekly newsletter; in another, an error pointing to ``new``."""
+    cadence = project.config.cadence
+    if cadence != "weekly":
+        raise NewsletterError(f"this newsletter is {cadence} (cadence in {CONFIG_NAME}), so its issues are not weeks; "
+                              "create the current issue with `newsletter new`")
+    return new(project, args)
+
+
+def new(project: Project, args: argparse.Namespace) -> int:
+    """Create the file of the issue covering ``--date`` (default today); never overwrite."""
     day = _parse_date(args.date) if args.date else _today(project.config)
-    ident = issue_id(day, project.config.week_rule)
+    ident = project.config.periods.issue_id(day)
     existing = _existing_issue_file(project, ident)
     if existing is not None:
         raise NewsletterError(f"the issue file of {ident} already exists; nothing changed", project.display(existing))
     path = project.issue_path(ident)
-    atomic_write(path, week_file_text(project, day))
+    atomic_write(path, issue_file_text(project, day))
     print(project.display(path))
     return 0
 
@@ -335,19 +344,16 @@ def _normalized_url(given: str, config: Config) -> str:
     return url
 
 
-def _week(text: str | None, config: Config) -> tuple[str, dt.date]:
-    """The issue id to add to and a date in that week (today for the current week)."""
+def _issue(text: str | None, config: Config) -> tuple[str, dt.date]:
+    """The issue id to add to and a date in that issue (today for the current issue)."""
+    periods = config.periods
     if text is None:
         today = _today(config)
-        return issue_id(today, config.week_rule), today
-    m = re.fullmatch(r"(\d{4})-(\d{2})-W(\d+)", text)
-    if m is None or not 1 <= int(m[2]) <= 12:
-        raise UsageError(f"argument --week: '{text}' is not an issue id like 2024-09-W3")
-    year, month, week = int(m[1]), int(m[2]), int(m[3])
+        return periods.issue_id(today), today
     try:
-        return f"{year:04d}-{month:02d}-W{week}", week_start(year, month, week, config.week_rule)
+        return text, periods.span(text)[0]
     except ValueError as e:
-        raise UsageError(f"argument --week: {e}") from None
+        raise UsageError(f"argument --issue: {e}") from None
 
 
 def _refuse_duplicate(issues: list[LoadedIssue], *links: str | None) -> None:
@@ -378,7 +384,7 @@ def _refuse_published(loaded: LoadedIssue, named: bool) -> None:
     """Fail when the issue already went out, unless the editor named its week on purpose."""
     if loaded.issue is not None and loaded.issue.published is not None and not named:
         raise NewsletterError(
-            f"{loaded.id} was published at {loaded.issue.published.isoformat()}; add --week {loaded.id} to change it anyway",
+            f"{loaded.id} was published at {loaded.issue.published.isoformat()}; add --issue {loaded.id} to change it anyway",
             loaded.source.display,
         )
 
@@ -414,12 +420,12 @@ def _entry(args: argparse.Namespace, entry_type: str, url: str, info: LinkInfo |
 
 
 def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bool, bool]:
-    """The issue to add to (loaded, or new from the week template), whether it exists, whether it has a BOM."""
+    """The issue to add to (loaded, or new from the issue template), whether it exists, whether it has a BOM."""
     config = project.config
     path = _existing_issue_file(project, ident)
     if path is None:
         path = project.issue_path(ident)
-        loaded, _ = load_issue_text(week_file_text(project, day), path, config, project.display(path))
+        loaded, _ = load_issue_text(issue_file_text(project, day), path, config, project.display(path))
         return loaded, False, False
     loaded, diags = load_issue(path, config, project.display(path))
     if loaded.issue is None:
@@ -429,16 +435,16 @@ def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bo
 
 
 def add(project: Project, args: argparse.Namespace) -> int:
-    """Append an entry to a week's issue file, keeping everything else in the file as it was."""
+    """Append an entry to an issue file, keeping everything else in the file as it was."""
     config = project.config
     url = _normalized_url(args.url, config)
     entry_type = _entry_type(url, args.type, config)
-    ident, day = _week(args.week, config)
+    ident, day = _issue(args.issue, config)
     issues, _ = project.load_issues()
     if not args.allow_duplicate:
         _refuse_duplicate(issues, url)
     loaded, existed, bom = _target(project, ident, day)
-    _refuse_published(loaded, args.week is not None)
+    _refuse_published(loaded, args.issue is not None)
     info = None
     if args.title is None and not args.no_fetch:
         info = fetch_info(config, url, issues)

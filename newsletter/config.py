@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from newsletter.errors import NewsletterError
 from newsletter.model import Layout
-from newsletter.weeks import WeekRule
+from newsletter.weeks import Cadence, Periods, WeekRule
 
 CONFIG_NAME = "newsletter.toml"
 RuleLevel = Literal["error", "warning", "info", "off"]
@@ -203,6 +203,7 @@ class Config(_Strict):
     # language of week labels and month headings, when it differs from the content's
     label_language: Literal["ko", "en"] | None = None
     timezone: str = "Asia/Seoul"
+    cadence: Cadence = "weekly"
     week_rule: WeekRule = "day-of-month"
     types: dict[str, EntryType] = Field(default_factory=_default_types)
     month_emoji: dict[int, str] = Field(default_factory=_default_month_emoji)
@@ -246,6 +247,11 @@ class Config(_Strict):
     def labels(self) -> str:
         """The language of week labels and month names."""
         return self.label_language or self.language
+
+    @property
+    def periods(self) -> Periods:
+        """The issues of this newsletter's cadence: ids, files, the days each covers, labels."""
+        return Periods(self.cadence, self.week_rule)
 
     def type_for_emoji(self, emoji: str) -> str | None:
         """The type name whose emoji (or an alias of it) is ``emoji``."""

@@ -7,6 +7,7 @@ tree, so any value can later be traced to its file, line and column.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 from newsletter.config import Config
 from newsletter.errors import Diagnostic
 from newsletter.model import Bullet, Entry, Issue
-from newsletter.weeks import parse_issue_id, week_of_month
+from newsletter.weeks import parse_issue_id
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PathKey = tuple[str | int, ...]
@@ -264,7 +265,7 @@ def load_issue_text(text: str, path: Path, config: Config, display: str) -> tupl
     except ValidationError as e:
         loaded.salvaged = _valid_entries(data.get("entries"))
         return loaded, _validation_diagnostics(e, data, source) + _type_checks(loaded.salvaged, source, config)
-    diags = _type_checks(list(enumerate(issue.entries)), source, config) + _week_check(issue, loaded.id, source, config)
+    diags = _type_checks(list(enumerate(issue.entries)), source, config) + _date_check(issue, loaded.id, source, config)
     loaded.issue = issue
     return loaded, diags
 
@@ -291,19 +292,24 @@ def _type_checks(entries: list[tuple[int, Entry]], source: Source, config: Confi
     return diags
 
 
-def _week_check(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
-    """``date`` outside the week the file name says."""
-    diags = []
+def _date_check(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
+    """``date`` outside the week, day or month the file name says, or a file named for another cadence."""
+    message = _date_problem(issue.date, issue_id, config)
+    return [source.diagnostic(("date",), "date-invalid", message)] if message else []
+
+
+def _date_problem(date: dt.date, issue_id: str, config: Config) -> str | None:
+    """What is wrong with ``date`` in the file of ``issue_id``, if anything."""
     parsed = parse_issue_id(issue_id)
-    if parsed:
-        year, month, week = parsed
-        d = issue.date
-        if (d.year, d.month, week_of_month(d, config.week_rule)) != (year, month, week):
-            diags.append(source.diagnostic(
-                ("date",), "date-invalid",
-                f"date {d.isoformat()} is not in week {issue_id} named by the file; correct the date or rename the file",
-            ))
-    return diags
+    periods = config.periods
+    if parsed is None:
+        return None
+    if parsed.cadence != periods.cadence:
+        return (f"the file name {issue_id} is that of a {parsed.cadence} issue, but this newsletter is {periods.cadence} "
+                f"(cadence in newsletter.toml); name the file {periods.issue_id(date)}.yaml or change the cadence")
+    if periods.issue_id(date) != issue_id:
+        return f"date {date.isoformat()} is not in {periods.unit} {issue_id} named by the file; correct the date or rename the file"
+    return None
 
 
 def _kind(value: Any) -> str:

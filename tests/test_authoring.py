@@ -385,7 +385,7 @@ def test_add_refuses_a_published_issue_unless_its_week_is_named(root, cli):
     path = write_issue(root, f"date: {today}\npublished: {today}T09:00:00+09:00\nentries: []\n", name)
     before = path.read_bytes()
     status, _, err = cli("-C", root, "add", "https://github.com/a/b", "--title", "T")
-    assert status == 1 and "was published" in err and f"--week {ident}" in err and path.read_bytes() == before
+    assert status == 1 and "was published" in err and f"--issue {ident}" in err and path.read_bytes() == before
     assert cli("-C", root, "add", "https://github.com/a/b", "--title", "T", "--week", ident)[0] == 0
     assert [e.title for e in loaded_entries(path)] == ["T"]
 

@@ -16,6 +16,7 @@ from newsletter.errors import NewsletterError
 from newsletter.fsio import discard, write_temp
 from newsletter.load import parse_yaml
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
+from newsletter.weeks import issue_path
 
 ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "style", "raw", "entries")
 ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "image", "tags", "style", "raw")
@@ -174,14 +175,9 @@ def issue_yaml(issue: Issue, display: str = "<issue>") -> str:
     return text
 
 
-def issue_file(folder: Path, ident: str) -> Path:
-    """``<folder>/<YYYY>/<id>.yaml``, the layout of ``issues/``."""
-    return folder / ident[:4] / f"{ident}.yaml"
-
-
 def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool) -> list[Path]:
     """Write every issue; refuse, writing nothing, when one of the files exists and ``force`` is off."""
-    paths = {ident: issue_file(folder, ident) for ident in sorted(issues)}
+    paths = {ident: issue_path(folder, ident) for ident in sorted(issues)}
     existing = [p for p in paths.values() if p.exists()]
     if existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""

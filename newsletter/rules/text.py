@@ -189,7 +189,8 @@ def org_spelling(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterat
 @rule("week-label", "warning", "an issue's `label` does not parse (4rd week) or disagrees with its `date`", fixable=True, scope="issue")
 def week_label(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
     issue = doc.issue
-    if issue is None or issue.label is None:
+    # only weeks have a label format; a day's or a month's label is free text
+    if issue is None or issue.label is None or ctx.config.cadence != "weekly":
         return
     parsed = parse_week_label(issue.label)
     week = week_of_month(issue.date, ctx.config.week_rule)
