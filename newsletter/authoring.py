@@ -60,10 +60,12 @@ _NOTES = {
     '(subdomains match too; "huggingface.co/papers" matches that path), and other spellings of the emoji\n'
     "accepted by `newsletter import`. Any [types.NAME] table replaces ALL of these defaults: copy the ones you keep.",
     "month_emoji": "The emoji after each month's heading in the archive.",
-    "digest": "The Markdown archive of every issue.",
+    "digest": "The Markdown archive of every issue. `newsletter import` sets these to the archive's own habits;\n"
+    "header and footer (unset: the type legend, nothing) hold Markdown written before the first year and after the last week.",
     "digest.path": "where `newsletter build` writes it",
     "digest.order": '"oldest-first" or "newest-first"',
     "digest.separator": "between an entry's type emoji and its text",
+    "digest.indent": "spaces per level of summary bullets",
     "digest.layout": '"archive", "post" or "daily"; an issue\'s own `layout:` wins',
     "email": "The HTML email and the ready-to-send message.",
     "email.unsubscribe_url": 'placeholder your email service fills in per recipient, e.g. "*|UNSUB|*"',
@@ -141,7 +143,7 @@ def _table(path: str, value: BaseModel | dict) -> list[str]:
         return lines
     lines.append(f"# [{path}]")
     nested = {k: v for k, v in items.items() if isinstance(v, (BaseModel, dict))}
-    lines += [_setting(f"{path}.{k}", k, v) for k, v in items.items() if k not in nested]
+    lines += [_setting(f"{path}.{k}", k, v) for k, v in items.items() if k not in nested and v is not None]
     for key, sub in nested.items():
         lines += _table(f"{path}.{key}", sub)
     return lines

@@ -71,7 +71,12 @@ class DigestConfig(_Strict):
     order: Literal["oldest-first", "newest-first"] = "oldest-first"
     # the character between the type emoji and the rest of the entry line
     separator: str = " "
+    # spaces per level of summary bullets (the first level too)
+    indent: int = Field(4, ge=1, le=8)
     layout: Layout = "archive"
+    # Markdown written verbatim before the first year (instead of the type legend) and after the last week
+    header: str | None = None
+    footer: str | None = None
 
 
 # RFC 2369: links in angle brackets; printable ASCII without "=?", which a mail reader would decode as an encoded word
