@@ -101,6 +101,7 @@ _NOTES = {
     "fetch.cache_hours": "how long `check --online` trusts an earlier answer (--refresh ignores it)",
     "fetch.arxiv_api": "arXiv's API (titles, authors, dates; batched link checks)",
     "fetch.arxiv_batch": "arXiv ids per API request",
+    "fetch.arxiv_delay": "seconds between two requests to arXiv's API, as arXiv asks",
     "fetch.github_api": "GitHub's REST API (repository name, description, owner)",
     "fetch.openreview_api": "OpenReview's API (title, venue)",
 }

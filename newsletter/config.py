@@ -193,6 +193,8 @@ class FetchConfig(_Strict):
     cache_hours: float = Field(72.0, ge=0)
     arxiv_api: str = "https://export.arxiv.org/api/query"
     arxiv_batch: int = Field(100, ge=1)
+    # arXiv asks API users for a pause between requests
+    arxiv_delay: float = Field(3.0, ge=0)
     github_api: str = "https://api.github.com"
     openreview_api: str = "https://api2.openreview.net"
 
