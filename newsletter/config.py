@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from newsletter.errors import NewsletterError
 from newsletter.model import Layout
 from newsletter.urls import is_web_link
-from newsletter.weeks import WeekRule
+from newsletter.weeks import Cadence, Periods, WeekRule
 
 CONFIG_NAME = "newsletter.toml"
 RuleLevel = Literal["error", "warning", "info", "off"]
@@ -72,7 +72,12 @@ class DigestConfig(_Strict):
     order: Literal["oldest-first", "newest-first"] = "oldest-first"
     # the character between the type emoji and the rest of the entry line
     separator: str = " "
+    # spaces per level of summary bullets (the first level too)
+    indent: int = Field(4, ge=1, le=8)
     layout: Layout = "archive"
+    # Markdown written verbatim before the first year (instead of the type legend) and after the last week
+    header: str | None = None
+    footer: str | None = None
 
 
 # RFC 2369: links in angle brackets; printable ASCII without "=?", which a mail reader would decode as an encoded word
@@ -146,6 +151,25 @@ class CheckConfig(_Strict):
         return [name.lower() for name in v]
 
 
+class FetchConfig(_Strict):
+    """How ``add`` and ``check --online`` reach the network, and where the remote APIs are."""
+
+    # empty: "newsletter/<version> (+<base_url>)", which names the newsletter to the sites it visits
+    user_agent: str = ""
+    timeout: float = Field(8.0, gt=0)
+    max_bytes: int = Field(2_000_000, ge=1024)
+    max_redirects: int = Field(5, ge=0)
+    concurrency: int = Field(32, ge=1)
+    per_host: int = Field(4, ge=1)
+    # longest Retry-After honoured before the link is reported as unavailable
+    max_retry_after: float = Field(30.0, ge=0)
+    cache_hours: float = Field(72.0, ge=0)
+    arxiv_api: str = "https://export.arxiv.org/api/query"
+    arxiv_batch: int = Field(100, ge=1)
+    github_api: str = "https://api.github.com"
+    openreview_api: str = "https://api2.openreview.net"
+
+
 class Config(_Strict):
     """Everything in ``newsletter.toml``."""
 
@@ -157,6 +181,7 @@ class Config(_Strict):
     # language of week labels and month headings, when it differs from the content's
     label_language: Literal["ko", "en"] | None = None
     timezone: str = "Asia/Seoul"
+    cadence: Cadence = "weekly"
     week_rule: WeekRule = "day-of-month"
     types: dict[str, EntryType] = Field(default_factory=_default_types)
     month_emoji: dict[int, str] = Field(default_factory=_default_month_emoji)
@@ -164,6 +189,7 @@ class Config(_Strict):
     email: EmailConfig = EmailConfig()
     feed: FeedConfig = FeedConfig()
     check: CheckConfig = CheckConfig()
+    fetch: FetchConfig = FetchConfig()
 
     @field_validator("base_url")
     @classmethod
@@ -192,6 +218,11 @@ class Config(_Strict):
     def labels(self) -> str:
         """The language of week labels and month names."""
         return self.label_language or self.language
+
+    @property
+    def periods(self) -> Periods:
+        """The issues of this newsletter's cadence: ids, files, the days each covers, labels."""
+        return Periods(self.cadence, self.week_rule)
 
     def type_for_emoji(self, emoji: str) -> str | None:
         """The type name whose emoji (or an alias of it) is ``emoji``."""

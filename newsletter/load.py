@@ -7,6 +7,7 @@ tree, so any value can later be traced to its file, line and column.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 from newsletter.config import Config
 from newsletter.errors import Diagnostic
 from newsletter.model import Bullet, Entry, Issue
-from newsletter.weeks import parse_issue_id, week_of_month
+from newsletter.weeks import parse_issue_id
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PathKey = tuple[str | int, ...]
@@ -130,10 +131,16 @@ class LoadedIssue:
     id: str
     source: Source
     issue: Issue | None
+    # the entries that are valid on their own in a file that is not (ruff-like: check them anyway)
+    salvaged: list[tuple[int, Entry]] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
         return self.source.path
+
+    def entries(self) -> list[tuple[int, Entry]]:
+        """(index, entry) of every entry the rules can check: all of a valid issue, else the salvaged ones."""
+        return list(enumerate(self.issue.entries)) if self.issue is not None else self.salvaged
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
@@ -256,30 +263,53 @@ def load_issue_text(text: str, path: Path, config: Config, display: str) -> tupl
     try:
         issue = Issue.model_validate(data)
     except ValidationError as e:
-        return loaded, _validation_diagnostics(e, data, source)
-    diags = _semantic_checks(issue, loaded.id, source, config)
+        loaded.salvaged = _valid_entries(data.get("entries"))
+        return loaded, _validation_diagnostics(e, data, source) + _type_checks(loaded.salvaged, source, config)
+    diags = _type_checks(list(enumerate(issue.entries)), source, config) + _date_check(issue, loaded.id, source, config)
     loaded.issue = issue
     return loaded, diags
 
 
-def _semantic_checks(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
-    """Checks that need the config or the file name: entry types and the week of ``date``."""
+def _valid_entries(entries: Any) -> list[tuple[int, Entry]]:
+    """(index, entry) of each item of ``entries`` that is a valid entry on its own."""
+    valid = []
+    for i, item in enumerate(entries if isinstance(entries, list) else []):
+        try:
+            valid.append((i, Entry.model_validate(item)))
+        except ValidationError:
+            pass  # the file's own validation has reported it
+    return valid
+
+
+def _type_checks(entries: list[tuple[int, Entry]], source: Source, config: Config) -> list[Diagnostic]:
+    """An entry type not in the config."""
     diags = []
-    for i, entry in enumerate(issue.entries):
+    for i, entry in entries:
         if entry.type not in config.types:
             known = ", ".join(config.types)
             msg = f"unknown entry type '{entry.type}'{did_you_mean(entry.type, list(config.types))}; use one of: {known} (or add it under [types] in newsletter.toml)"
             diags.append(source.diagnostic(("entries", i, "type"), "type-unknown", msg))
-    parsed = parse_issue_id(issue_id)
-    if parsed:
-        year, month, week = parsed
-        d = issue.date
-        if (d.year, d.month, week_of_month(d, config.week_rule)) != (year, month, week):
-            diags.append(source.diagnostic(
-                ("date",), "date-invalid",
-                f"date {d.isoformat()} is not in week {issue_id} named by the file; correct the date or rename the file",
-            ))
     return diags
+
+
+def _date_check(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
+    """``date`` outside the week, day or month the file name says, or a file named for another cadence."""
+    message = _date_problem(issue.date, issue_id, config)
+    return [source.diagnostic(("date",), "date-invalid", message)] if message else []
+
+
+def _date_problem(date: dt.date, issue_id: str, config: Config) -> str | None:
+    """What is wrong with ``date`` in the file of ``issue_id``, if anything."""
+    parsed = parse_issue_id(issue_id)
+    periods = config.periods
+    if parsed is None:
+        return None
+    if parsed.cadence != periods.cadence:
+        return (f"the file name {issue_id} is that of a {parsed.cadence} issue, but this newsletter is {periods.cadence} "
+                f"(cadence in newsletter.toml); name the file {periods.issue_id(date)}.yaml or change the cadence")
+    if periods.issue_id(date) != issue_id:
+        return f"date {date.isoformat()} is not in {periods.unit} {issue_id} named by the file; correct the date or rename the file"
+    return None
 
 
 def _kind(value: Any) -> str:
