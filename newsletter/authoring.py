@@ -72,6 +72,9 @@ _NOTES = {
     "email.size_warning_kb": "warn above this size (Gmail clips larger messages)",
     "feed": "The RSS and Atom feeds.",
     "feed.limit": "how many of the latest issues they carry",
+    "site": "The web archive (dist/site/).",
+    "site.subscribe_url": "where the subscribe form posts, e.g. the address of `newsletter serve`; no form when empty",
+    "site.latest": "how many of the latest issues the home page shows in full",
     "check": "`newsletter check`.",
     "check.tracking_params": "query parameters to strip besides utm_*, fbclid, ref, si, ...",
     "check.orgs": "organisation names to accept besides the built-in list",
@@ -89,6 +92,7 @@ _NOTES = {
     "fetch.cache_hours": "how long `check --online` trusts an earlier answer (--refresh ignores it)",
     "fetch.arxiv_api": "arXiv's API (titles, authors, dates; batched link checks)",
     "fetch.arxiv_batch": "arXiv ids per API request",
+    "fetch.arxiv_delay": "seconds between two requests to arXiv's API, as arXiv asks",
     "fetch.github_api": "GitHub's REST API (repository name, description, owner)",
     "fetch.openreview_api": "OpenReview's API (title, venue)",
 }

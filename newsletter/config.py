@@ -136,6 +136,15 @@ class FeedConfig(_Strict):
     limit: int = Field(20, ge=1)
 
 
+class SiteConfig(_Strict):
+    """The web archive: the subscribe form and the home page."""
+
+    # where the subscribe form posts (the address of `newsletter serve`); no form when empty
+    subscribe_url: str = ""
+    # how many of the latest issues the home page shows in full
+    latest: int = Field(3, ge=1)
+
+
 class CheckConfig(_Strict):
     """Per-rule severity overrides and the data the rules use."""
 
@@ -166,6 +175,8 @@ class FetchConfig(_Strict):
     cache_hours: float = Field(72.0, ge=0)
     arxiv_api: str = "https://export.arxiv.org/api/query"
     arxiv_batch: int = Field(100, ge=1)
+    # arXiv asks API users for a pause between requests
+    arxiv_delay: float = Field(3.0, ge=0)
     github_api: str = "https://api.github.com"
     openreview_api: str = "https://api2.openreview.net"
 
@@ -188,6 +199,7 @@ class Config(_Strict):
     digest: DigestConfig = DigestConfig()
     email: EmailConfig = EmailConfig()
     feed: FeedConfig = FeedConfig()
+    site: SiteConfig = SiteConfig()
     check: CheckConfig = CheckConfig()
     fetch: FetchConfig = FetchConfig()
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.build.plan import SITE
 from newsletter.build.staging import Staged
 from newsletter.errors import Diagnostic
 from newsletter.load import decode_text, load_issue_text, read_text
@@ -25,6 +26,13 @@ from newsletter.render.feed import FeedItem, atom, latest, rss
 from newsletter.render.html import issue_body, issue_context
 from newsletter.render.templates import environment
 from newsletter.render.text import email_text
+from newsletter.rules.text import builtin_orgs
+from newsletter.site import pages as site_pages
+from newsletter.site.listing import OrgNames, listing
+from newsletter.site.pages import Listing, Pages, issue_path
+
+# the ids of the issues before and after one (None at either end)
+Nav = tuple[str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -37,19 +45,26 @@ class Fragment:
     week: dict
     # title, summary, link and types of a published issue; its body is stored apart, read only when shown
     feed: dict | None
+    # the issue's part of the web archive's lists (see newsletter.site.listing)
+    site: dict
 
     @classmethod
     def from_data(cls, data: Any) -> "Fragment":
         """The fragment stored as ``data``; raises ValueError when it is malformed."""
         try:
             published = dt.datetime.fromisoformat(data["published"]) if data["published"] else None
-            return cls(data["id"], dt.date.fromisoformat(data["date"]), published, data["week"], data["feed"])
+            return cls(data["id"], dt.date.fromisoformat(data["date"]), published, data["week"], data["feed"], data["site"])
         except (KeyError, TypeError) as e:
             raise ValueError(f"malformed fragment: {e}") from None
 
     def to_data(self) -> dict:
         published = self.published.isoformat() if self.published else None
-        return {"id": self.id, "date": self.date.isoformat(), "published": published, "week": self.week, "feed": self.feed}
+        return {"id": self.id, "date": self.date.isoformat(), "published": published, "week": self.week, "feed": self.feed,
+                "site": self.site}
+
+    @property
+    def listing(self) -> Listing:
+        return Listing(self.id, self.date, self.site)
 
 
 @dataclass(frozen=True)
@@ -72,32 +87,40 @@ class Renderer:
         self.out = out
         self.layout = layout
         self.digest_path = project.root / self.config.digest.path
+        self.site = out / SITE
+        self.pages = Pages(self.env, self.config, OrgNames(self.config, builtin_orgs()))
 
     def issue_outputs(self, issue_id: str) -> list[Path]:
         """The files made from one issue alone."""
-        return [self.out / "issues" / f"{issue_id}.md", *(self.out / "email" / f"{issue_id}{s}" for s in (".html", ".txt", ".eml"))]
+        return [self.out / "issues" / f"{issue_id}.md", *(self.out / "email" / f"{issue_id}{s}" for s in (".html", ".txt", ".eml")),
+                self.site / issue_path(issue_id)]
 
     def archive_outputs(self) -> list[Path]:
-        """The files made from the whole archive."""
+        """The files made from the whole archive (the web archive's are :meth:`site_archive`'s)."""
         return [self.digest_path, self.out / "feed.xml", self.out / "atom.xml"]
 
-    def file(self, path: Path, data: bytes | None, display: str) -> tuple[list[Diagnostic], RenderedIssue | None]:
-        """Load an issue file from its bytes (None: unreadable) and render it; its errors instead, if any."""
+    def load(self, path: Path, data: bytes | None, display: str) -> tuple[list[Diagnostic], Issue | None]:
+        """Load an issue file from its bytes (None: unreadable): its errors, or its issue."""
         text, diags = decode_text(data, display) if data is not None else read_text(path, display)
         if text is not None:
             loaded, diags = load_issue_text(text, path, self.config, display)
         errors = [d for d in diags if d.severity == "error"]
         if errors or text is None or loaded.issue is None:
             return errors, None
-        return [], self.issue(path.stem, loaded.issue)
+        return [], loaded.issue
 
-    def issue(self, issue_id: str, issue: Issue) -> RenderedIssue:
-        """Render one issue's files and fragment."""
+    def file(self, path: Path, data: bytes | None, display: str, nav: Nav) -> tuple[list[Diagnostic], RenderedIssue | None]:
+        """Load an issue file from its bytes and render it, ``nav`` its neighbours; its errors instead, if any."""
+        errors, issue = self.load(path, data, display)
+        return (errors, None) if issue is None else ([], self.issue(path.stem, issue, nav))
+
+    def issue(self, issue_id: str, issue: Issue, nav: Nav = (None, None)) -> RenderedIssue:
+        """Render one issue's files and fragment; ``nav`` are the ids of the issues before and after it."""
         config, env = self.config, self.env
         context = issue_context(issue_id, issue, config)
         html = email_html(env, context)
         text = email_text(env, context)
-        page, email_html_path, text_path, eml_path = self.issue_outputs(issue_id)
+        page, email_html_path, text_path, eml_path, site_page = self.issue_outputs(issue_id)
         week = markdown.digest_week(issue, config)
         blocks = week["blocks"][: len(issue.entries)]  # the digest's blocks end with the issue's raw Markdown
         files = {
@@ -105,13 +128,14 @@ class Renderer:
             email_html_path: html.encode(),
             text_path: text.encode(),
             eml_path: eml(issue_id, issue, config, context["heading"], text, html),
+            site_page: self.pages.issue(issue_id, issue, *nav).encode(),
         }
         feed, body = None, None
         if issue.published is not None:
             types = list(dict.fromkeys(e.type for e in issue.entries))
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
-        made = Fragment(issue_id, issue.date, issue.published, week, feed)
+        made = Fragment(issue_id, issue.date, issue.published, week, feed, listing(issue, config))
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
         return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config))
@@ -122,11 +146,20 @@ class Renderer:
         shown = latest([f for f in fragments if f.published is not None and f.feed is not None], self.config.feed.limit)
         items = [_feed_item(f, body(f)) for f in shown]
         digest, feed, atom_feed = self.archive_outputs()
-        return {
-            digest: markdown.digest_of_weeks(weeks, self.config, self.env).encode(),
-            feed: rss(items, self.config),
-            atom_feed: atom(items, self.config),
-        }
+        feeds = {feed: rss(items, self.config), atom_feed: atom(items, self.config)}
+        # the web archive serves the feeds too: it is the folder a host publishes
+        copies = {self.site / path.name: data for path, data in feeds.items()}
+        return {digest: markdown.digest_of_weeks(weeks, self.config, self.env).encode(), **feeds, **copies}
+
+    def site_archive(self, fragments: list[Fragment], latest: list[tuple[str, Issue]], only: set[str] | None) -> tuple[dict[Path, bytes], set[Path]]:
+        """The web archive's pages made from the whole archive (of the lists, those in ``only``; None: all),
+        and the paths of every page of the site."""
+        pages, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only)
+        return {self.site / p: text.encode() for p, text in pages.items()}, {self.site / p for p in every}
+
+    def lists_of(self, fragments: list[Fragment]) -> set[str]:
+        """The organisation and type pages that list the entries of ``fragments``."""
+        return site_pages.list_pages([f.listing for f in fragments], self.config, self.pages.orgs)
 
 
 def _feed_item(fragment: Fragment, body: str) -> FeedItem:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from newsletter.config import Config, EntryType
 from newsletter.model import Entry, Issue, SummaryItem
 from newsletter.render.templates import render
-from newsletter.urls import is_web_link
+from newsletter.urls import is_web_link, issue_page
 
 BODY_TEMPLATE = "issue-body.html.j2"
 PREHEADER_LENGTH = 140
@@ -133,7 +133,7 @@ def preheader(issue: Issue) -> str:
 def links(issue_id: str, config: Config) -> Links:
     """Archive, web copy, feeds and unsubscribe URLs of an issue."""
     base = config.base_url
-    return Links(base, f"{base}email/{issue_id}.html", f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url)
+    return Links(base, base + issue_page(issue_id), f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url)
 
 
 def site_host(config: Config) -> str:
