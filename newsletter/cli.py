@@ -16,7 +16,7 @@ from newsletter.errors import NewsletterError, UsageError
 
 GC_THRESHOLD = 100_000
 # commands that need a project: run outside one they would report on, or write into, a random folder
-PROJECT_COMMANDS = {"new-week", "add", "check", "build", "publish", "preview"}
+PROJECT_COMMANDS = {"new", "new-week", "add", "check", "build", "publish", "preview"}
 # command name -> (module that implements it, one-line help, examples)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("newsletter.authoring", "create a new newsletter project in DIR", """
@@ -47,8 +47,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         newsletter build --out public/
         newsletter build --layout post"""),
     "publish": ("newsletter.publish", "check, build and record the publish time of an issue", """
-        newsletter publish               # the latest unpublished issue
-        newsletter publish 2024-09-W3"""),
+        newsletter publish               # the oldest unpublished issue whose week has begun
+        newsletter publish 2024-09-W3
+        newsletter publish 2024-09-W3 --at 2024-09-20T09:00+09:00
+        newsletter publish --backfill --hour 9   # an imported archive: each week on its last day"""),
     "import": ("newsletter.importer", "turn an existing Markdown archive into issue files", """
         newsletter import README.md
         newsletter import README.md --dry-run --report report.json
@@ -104,7 +106,10 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--layout", choices=["archive", "post", "daily"], help="Markdown layout of the issue pages")
         p.add_argument("--watch", action="store_true", help="rebuild whenever a source changes")
     elif name == "publish":
-        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the latest unpublished issue)")
+        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the oldest unpublished issue whose week has begun)")
+        p.add_argument("--at", metavar="TIME", help="record this publish time instead of now, e.g. 2024-09-20T09:00+09:00")
+        p.add_argument("--backfill", action="store_true", help="give every unpublished issue whose week has ended a publish time on its week's last day")
+        p.add_argument("--hour", type=int, choices=range(24), default=9, metavar="H", help="hour of the day for --backfill (default: 9)")
         p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
     elif name == "import":
         p.add_argument("file", metavar="FILE.md", help="the Markdown archive to import")

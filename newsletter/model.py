@@ -97,6 +97,7 @@ class Issue(_Strict):
     intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")
     image: str | None = Field(None, description="Cover image URL (front matter of the post layout).")
     published: AwareDatetime | None = Field(None, description="Written by `newsletter publish`; never by hand.")
+    updated: AwareDatetime | None = Field(None, description="Written by `newsletter publish` when a published issue changed; never by hand.")
     layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post or daily.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
     style: IssueStyle | None = Field(None, description="How the archive writes this issue, where it differs (written by import).")

@@ -18,7 +18,7 @@ from newsletter.load import parse_yaml
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
 from newsletter.weeks import issue_path
 
-ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "style", "raw", "entries")
+ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "updated", "layout", "style", "raw", "entries")
 ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "more_authors", "image", "tags", "section", "style", "raw")
 STEP = 2
 
