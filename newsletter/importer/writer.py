@@ -85,6 +85,8 @@ def _value(value: Any, indent: int) -> list[str]:
         return ["[]" if isinstance(value, list) else "{}"]
     if isinstance(value, (dt.date, dt.datetime)):
         return [value.isoformat()]
+    if isinstance(value, int):
+        return [str(value)]
     return _scalar(value, indent)
 
 
@@ -165,6 +167,8 @@ def _as_text(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
     return value
 
 
