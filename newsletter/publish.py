@@ -35,7 +35,7 @@ def span(loaded: LoadedIssue, config: Config) -> tuple[dt.date, dt.date]:
 
 
 def current(issues: list[LoadedIssue], today: dt.date, config: Config) -> LoadedIssue | None:
-    """The issue to publish now: the oldest unpublished one whose week has begun by ``today``."""
+    """The issue to publish now: the oldest unpublished one whose week (day, month) has begun by ``today``."""
     begun = [i for i in issues if i.issue and i.issue.published is None and span(i, config)[0] <= today]
     return begun[0] if begun else None
 
@@ -64,7 +64,7 @@ def refuse_placeholders(config: Config) -> None:
 def refuse_empty(loaded: LoadedIssue) -> None:
     issue = loaded.issue
     if issue is not None and not (issue.entries or issue.intro or issue.raw):
-        raise NewsletterError(f"not published: {loaded.id} has no entries; add some with `newsletter add URL --week {loaded.id}`", loaded.source.display)
+        raise NewsletterError(f"not published: {loaded.id} has no entries; add some with `newsletter add URL --issue {loaded.id}`", loaded.source.display)
 
 
 def refuse_on_errors(project: Project, loaded: LoadedIssue) -> None:
@@ -149,7 +149,7 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     if issue_id is None:
         loaded = current(project.valid_issues(), now.astimezone(tz.gettz(config.timezone)).date(), config)
         if loaded is None:
-            print("nothing to publish: every issue whose week has begun is published (name an issue to publish it early)")
+            print(f"nothing to publish: every issue whose {config.periods.unit} has begun is published (name an issue to publish it early)")
             return 0
     else:
         loaded = find(project, issue_id)
@@ -160,7 +160,7 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     refuse_empty(loaded)
     begins = span(loaded, config)[0]
     if begins > now.astimezone(tz.gettz(config.timezone)).date():
-        print(f"newsletter: warning: the week of {loaded.id} begins on {begins.isoformat()}; publishing it early", file=sys.stderr)
+        print(f"newsletter: warning: the {config.periods.unit} of {loaded.id} begins on {begins.isoformat()}; publishing it early", file=sys.stderr)
     refuse_on_errors(project, loaded)
     stamp = timestamp(at or now, config.timezone)
     _write(project, out, [(loaded, with_timestamp(loaded, "published", "date", stamp))])
@@ -193,21 +193,21 @@ def _republish(project: Project, loaded: LoadedIssue, out: Path, now: dt.datetim
 
 
 def backfill(project: Project, out: Path, hour: int, clock: Clock | None = None) -> int:
-    """Give every unpublished issue whose week has ended a publish time: its week's last day at ``hour``."""
+    """Give every unpublished issue whose week (day, month) has ended a publish time: its last day at ``hour``."""
     config = project.config
     refuse_placeholders(config)
     zone = tz.gettz(config.timezone)
     today = (clock or _now)().astimezone(zone).date()
     past = [i for i in project.valid_issues() if i.issue and i.issue.published is None and span(i, config)[1] < today]
     if not past:
-        print("nothing to back-fill: every issue whose week has ended is published")
+        print(f"nothing to back-fill: every issue whose {config.periods.unit} has ended is published")
         return 0
     texts = []
     for loaded in past:
         when = dt.datetime.combine(span(loaded, config)[1], dt.time(hour), tzinfo=zone)
         texts.append((loaded, with_timestamp(loaded, "published", "date", timestamp(when, config.timezone))))
     _write(project, out, texts)
-    print(f"back-filled {len(past)} issues, {past[0].id} to {past[-1].id}: each published on its week's last day at {hour:02d}:00")
+    print(f"back-filled {len(past)} issues, {past[0].id} to {past[-1].id}: each published on its {config.periods.unit}'s last day at {hour:02d}:00")
     return 0
 
 

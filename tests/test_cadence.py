@@ -217,3 +217,18 @@ def test_a_monthly_post_is_one_issue_whose_sections_are_weeks(tmp_path, cli):
     assert cli("-C", root, "check", "--select", "date-invalid,schema")[0] == 0
     assert cli("-C", root, "build", "--layout", "post")[0] == 0
     assert _lines((root / "dist" / "issues" / "2023-12.md").read_text(encoding="utf-8")) == _lines(seed)
+
+
+def test_publish_takes_the_oldest_day_that_has_begun(tmp_path, capsys):
+    from newsletter.publish import publish
+
+    root = project(tmp_path / "daily", DAILY + SITE)
+    for day in ("2024-01-09", "2024-01-10", "2024-01-12"):
+        write(root, day, f"date: {day}\nentries:\n  - {{type: paper, title: T{day}, url: 'https://arxiv.org/abs/{day}'}}\n")
+    clock = lambda: dt.datetime(2024, 1, 11, 9, tzinfo=tz.gettz("Asia/Seoul"))  # noqa: E731
+    for _ in range(3):
+        assert publish(Project(root), None, root / "dist", clock) == 0
+    out = capsys.readouterr().out
+    assert out.count("published 2024-01-09 ") == 1 and out.count("published 2024-01-10 ") == 1
+    assert "every issue whose day has begun is published" in out
+    assert "published:" not in (root / "issues/2024/2024-01-12.yaml").read_text(encoding="utf-8")
