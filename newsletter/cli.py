@@ -59,6 +59,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         newsletter schema > issue.schema.json"""),
     "preview": ("newsletter.build.command", "serve one issue's email on localhost for a look", """
         newsletter preview 2024-09-W3"""),
+    "subscribers": ("newsletter.deliver.commands", "add, import, list, remove or export subscribers", """
+        newsletter subscribers add ada@example.org grace@example.org
+        newsletter subscribers import substack-export.csv
+        newsletter subscribers list --state active
+        newsletter subscribers remove ada@example.org
+        newsletter subscribers export --out subscribers.csv"""),
+    "send": ("newsletter.deliver.commands", "send a published issue to every subscriber over SMTP, exactly once", """
+        newsletter send                       # the latest published issue
+        newsletter send 2024-09-W3 --dry-run  # who would receive it
+        newsletter send --to me@example.org   # a proof to one address"""),
+    "serve": ("newsletter.deliver.commands", "serve the subscribe, confirm and unsubscribe pages", """
+        newsletter serve
+        newsletter serve --port 8025"""),
 }
 
 
@@ -111,6 +124,25 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--backfill", action="store_true", help="give every unpublished issue whose week has ended a publish time on its week's last day")
         p.add_argument("--hour", type=int, choices=range(24), default=9, metavar="H", help="hour of the day for --backfill (default: 9)")
         p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
+        p.add_argument("--send", action="store_true", help="then send it to the subscribers (see `newsletter send`)")
+    elif name == "subscribers":
+        actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+        for verb, text in (("add", "add addresses as active subscribers"), ("remove", "unsubscribe addresses")):
+            actions.add_parser(verb, help=text).add_argument("addresses", nargs="+", metavar="ADDR")
+        actions.add_parser("import", help="import a Substack, Buttondown, Mailchimp or listmonk CSV export").add_argument(
+            "file", metavar="FILE.csv")
+        listing = actions.add_parser("list", help="print every subscriber: address, state, when it changed")
+        listing.add_argument("--state", choices=["pending", "active", "unsubscribed", "bounced"])
+        actions.add_parser("export", help="write every subscriber as CSV").add_argument(
+            "--out", metavar="FILE.csv", help="file to write (default: standard output)")
+    elif name == "send":
+        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the latest published issue)")
+        p.add_argument("--to", metavar="ADDR", help="send a proof to this address only; the journal is unchanged")
+        p.add_argument("--dry-run", action="store_true", help="print who would receive it; send nothing")
+        p.add_argument("--out", metavar="DIR", help="where the built emails are (default: dist/)")
+    elif name == "serve":
+        p.add_argument("--host", help="address to listen on (default: [serve] host, 127.0.0.1)")
+        p.add_argument("--port", type=int, help="port (default: [serve] port, 8025; 0 for any free one)")
     elif name == "import":
         p.add_argument("file", metavar="FILE.md", help="the Markdown archive to import")
         p.add_argument("--into", metavar="DIR", help="folder for the issue files (default: issues/)")

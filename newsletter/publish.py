@@ -216,11 +216,16 @@ def _now() -> dt.datetime:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    """Entry point of ``newsletter publish``."""
+    """Entry point of ``newsletter publish``; with ``--send``, then ``newsletter send`` (of ID, else the latest published issue)."""
     out = output_dir(project, args.out)
     if args.backfill:
-        if args.id or args.at:
-            raise UsageError("--backfill takes neither an issue id nor --at")
+        if args.id or args.at or args.send:
+            raise UsageError("--backfill takes neither an issue id nor --at nor --send")
         return backfill(project, out, args.hour)
     at = parse_at(args.at, project.config.timezone) if args.at else None
-    return publish(project, args.id, out, at=at)
+    status = publish(project, args.id, out, at=at)
+    if status or not args.send:
+        return status
+    from newsletter.deliver.commands import send
+
+    return send(project, args.id, out)
