@@ -104,10 +104,10 @@ def build(root: Path, text: str, *args: str) -> None:
     assert result.status == 0, result.text
 
 
-@pytest.mark.parametrize("layout", ["archive", "post", "daily"])
+@pytest.mark.parametrize("layout", ["archive", "post", "daily", "longform"])
 @pytest.mark.parametrize("payload", LINKS.values(), ids=LINKS.keys())
 def test_markdown_outputs_link_only_what_the_gate_accepts(tmp_path: Path, payload: str, layout: str) -> None:
-    build(tmp_path, issue_text(payload, url=payload), "--layout", layout)
+    build(tmp_path, f"layout: {layout}\n" + issue_text(payload, url=payload))
     for path in markdown_outputs(tmp_path):
         markdown = body(path)
         assert [u for u in rendered_links(markdown) if not acceptable(u)] == [], path.name

@@ -363,10 +363,10 @@ def longform_byline(entry: Entry) -> str:
 def longform_entry(entry: Entry) -> dict:
     """A paper of the long-form layout: ``**Title** by Authors (date), url`` and its summary paragraph."""
     star = "\\* " if "star" in entry.tags else ""
-    head = f"**{star}{escape_html_blocks(entry.title)}**{escape_html_blocks(longform_byline(entry))}"
-    if entry.url:
-        head += " " + _url(entry.url)
-    summary = [_escape_line_start(line) for _, text, _ in walk_summary(entry.summary) for line in escape_html_blocks(text).split("\n")]
+    head = f"**{star}{inline_text(entry.title)}**{safe_markdown(longform_byline(entry), keep=INLINE_TAG)}"
+    if is_web_link(entry.url):
+        head += " " + _url(entry.url or "")
+    summary = [_escape_line_start(line) for _, text, _ in walk_summary(entry.summary) for line in safe_markdown(text, keep=INLINE_TAG).split("\n")]
     return {"head": head, "summary": summary}
 
 
@@ -380,7 +380,8 @@ def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environm
     if chosen == "post":
         return post([(issue_id, issue)], config, env)
     if chosen == "longform":
-        return render(env, "longform.md.j2", intro=issue.intro, entries=[longform_entry(e) for e in issue.entries], raw=issue.raw)
+        return render(env, "longform.md.j2", intro=_markdown(issue.intro), entries=[longform_entry(e) for e in issue.entries],
+                      raw=_markdown(issue.raw))
     if chosen == "daily":
         return render(env, "daily.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro),
                       entries=[daily_entry(e) for e in issue.entries], raw=_markdown(issue.raw))
