@@ -11,6 +11,7 @@ from newsletter.model import walk_summary
 from newsletter.render.html import has_inline_syntax, markdown_parser
 from newsletter.render.templates import render
 from newsletter.urls import is_web_link
+from newsletter.weeks import long_date
 
 TEXT_TEMPLATE = "email.txt.j2"
 WIDTH = 72
@@ -118,4 +119,5 @@ def email_text(env: jinja2.Environment, context: dict) -> str:
     env.filters["wrap"] = wrap
     env.filters["underline"] = underline
     env.tests["web_url"] = is_web_link
+    env.filters["long_date"] = long_date
     return render(env, TEXT_TEMPLATE, notes=Footnotes(), walk_summary=walk_summary, width=WIDTH, **context)
