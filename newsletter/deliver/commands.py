@@ -7,8 +7,8 @@ import csv
 import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsletter.config import Config
 from newsletter.deliver import tokens
 from newsletter.deliver.addresses import normalise
 from newsletter.deliver.store import Store
@@ -16,6 +16,9 @@ from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.lock import project_lock
 from newsletter.project import Project
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 SEND_LOCK = ".newsletter-send.lock"
 
@@ -164,25 +167,32 @@ def send(project: Project, issue_id: str | None, out: Path, to: str | None = Non
     return 1 if report.failed else 0
 
 
+def application_for(project: Project) -> "Starlette":
+    """The ASGI application of ``newsletter serve`` for this project."""
+    from newsletter.deliver.web import application
+    from newsletter.render.templates import environment
+
+    return application(project.config, open_store(project), secret(project), environment(project.templates_dir))
+
+
 def serve(project: Project, host: str | None, port: int | None) -> int:
     """Serve the subscribe, confirm and unsubscribe pages until interrupted."""
     import socket
 
     import uvicorn
 
-    from newsletter.deliver.web import application
-    from newsletter.render.templates import environment
-
-    config: Config = project.config
-    app = application(config, open_store(project), secret(project), environment(project.templates_dir))
-    sock = socket.socket(socket.AF_INET6 if ":" in (host or config.serve.host) else socket.AF_INET)
+    app = application_for(project)
+    host = host or project.config.serve.host
+    port = project.config.serve.port if port is None else port
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host or config.serve.host, config.serve.port if port is None else port))
+        sock.bind((host, port))
     except OSError as e:
-        raise NewsletterError(f"cannot listen on {host or config.serve.host}:{port}: {e.strerror}") from None
+        raise NewsletterError(f"cannot listen on {host}:{port}: {e.strerror}; choose another --port") from None
     bound_host, bound_port = sock.getsockname()[:2]
-    print(f"serving the subscribe pages on http://{bound_host}:{bound_port}/ for {config.serve_url} (Ctrl-C stops)", flush=True)
+    print(f"serving the subscribe pages on http://{bound_host}:{bound_port}/ for {project.config.serve_url} (Ctrl-C stops)",
+          flush=True)
     # no access log: its URLs carry tokens; proxy headers are trusted from the local reverse proxy only
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=True,
                                            forwarded_allow_ips="127.0.0.1"))
