@@ -210,3 +210,35 @@ def test_serve_command_listens_on_an_ephemeral_port_and_stops_on_interrupt(tmp_p
             serving.send_signal(signal.SIGINT)
             assert serving.wait(10) in (0, 130)
             assert "Traceback" not in serving.stderr.read()
+
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def test_in_a_browser_a_phone_in_dark_mode_subscribes_confirms_and_unsubscribes(site):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 375, "height": 700}, color_scheme="dark")
+        page.goto(site.url)
+        # dark where the reader asked for it, and nothing wider than a phone
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.fill("input[type=email]", "ada@example.org")
+        page.click("button")
+        assert page.locator("h1").inner_text() == "Check your inbox"
+        (confirmation,) = site.mails("ada@example.org")
+        page.goto(confirm_link(confirmation))
+        page.click("button")
+        assert page.locator("h1").inner_text() == "You are subscribed"
+        assert site.state("ada@example.org") == "active"
+        main(["-C", str(site.root), "send"])
+        (issue,) = [m for m in site.mails("ada@example.org", 2) if m["List-Unsubscribe"]]
+        page.goto(re.match(r"<([^>]+)>", str(issue["List-Unsubscribe"]))[1])
+        page.click("button")
+        assert page.locator("h1").inner_text() == "You are unsubscribed"
+        assert site.state("ada@example.org") == "unsubscribed"
+        browser.close()
