@@ -20,15 +20,19 @@ from newsletter.project import Project
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-SEND_LOCK = ".newsletter-send.lock"
+SEND_LOCK = "send.lock"  # beside the database: two sends of one issue at once would each send it
 
 
-def open_store(project: Project) -> Store:
-    """The project's subscriber store; refused inside the build output, which is published."""
+def store_path(project: Project) -> Path:
+    """Where the subscriber store is; refused inside the build output, which is published."""
     path = (project.root / project.config.subscribers.database).resolve()
     if path.is_relative_to((project.root / "dist").resolve()):
         raise NewsletterError("[subscribers] database must not be inside dist/, which is published", "newsletter.toml")
-    return Store(path)
+    return path
+
+
+def open_store(project: Project) -> Store:
+    return Store(store_path(project))
 
 
 def secret(project: Project) -> bytes:
@@ -154,7 +158,7 @@ def send(project: Project, issue_id: str | None, out: Path, to: str | None = Non
                 print(f"{address}\t{'in doubt: the last run stopped while sending it' if doubt else 'to send'}")
             print(f"dry run: {issue} would go to {len(work)} subscribers; {store.sent_count(issue)} already have it")
             return 0
-        with project_lock(project.root, wait=0, name=SEND_LOCK):
+        with project_lock(store_path(project).parent, wait=0, name=SEND_LOCK):
             report = send_issue(store, template, config, key)
     if report.to_send == 0:
         print(f"{issue} was already sent to every active subscriber ({report.already}); nothing sent")
@@ -188,6 +192,7 @@ def serve(project: Project, host: str | None, port: int | None) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # from here on connections wait for the server instead of being refused
     except OSError as e:
         raise NewsletterError(f"cannot listen on {host}:{port}: {e.strerror}; choose another --port") from None
     bound_host, bound_port = sock.getsockname()[:2]
