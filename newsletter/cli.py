@@ -54,7 +54,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("newsletter.importer", "turn an existing Markdown archive into issue files", """
         newsletter import README.md
         newsletter import README.md --dry-run --report report.json
-        newsletter import blog/2023-12.md --format post"""),
+        newsletter import blog/2023-12.md --format post
+        newsletter import essay.md --format longform"""),
     "schema": ("newsletter.schema", "print the JSON Schema of an issue file", """
         newsletter schema > issue.schema.json"""),
     "preview": ("newsletter.build.command", "serve one issue's email on localhost for a look", """
@@ -146,7 +147,7 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
     elif name == "import":
         p.add_argument("file", metavar="FILE.md", help="the Markdown archive to import")
         p.add_argument("--into", metavar="DIR", help="folder for the issue files (default: issues/)")
-        p.add_argument("--format", choices=["archive", "post", "daily"], default="archive")
+        p.add_argument("--format", choices=["archive", "post", "daily", "longform"], default="archive")
         p.add_argument("--dry-run", action="store_true", help="write nothing; print the report")
         p.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
         p.add_argument("--force", action="store_true", help="overwrite existing issue files")
