@@ -23,7 +23,7 @@ from newsletter.render import markdown
 from newsletter.render.email import email_html, size_warning
 from newsletter.render.eml import eml
 from newsletter.render.feed import FeedItem, atom, latest, rss
-from newsletter.render.html import issue_body, issue_context
+from newsletter.render.html import issue_body, issue_context, web_copy
 from newsletter.render.templates import environment
 from newsletter.render.text import email_text
 from newsletter.rules.text import builtin_orgs
@@ -126,7 +126,7 @@ class Renderer:
         blocks = week["blocks"][: len(issue.entries)]  # the digest's blocks end with the issue's raw Markdown
         files = {
             page: markdown.issue_page(issue_id, issue, config, env, layout=self.layout, blocks=blocks).encode(),
-            email_html_path: html.encode(),
+            email_html_path: web_copy(html, context["links"]).encode(),
             text_path: text.encode(),
             eml_path: eml(issue_id, issue, config, context["heading"], text, html),
             site_page: self.pages.issue(issue_id, issue, *nav).encode(),

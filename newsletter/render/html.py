@@ -19,6 +19,7 @@ from newsletter.config import Config, EntryType
 from newsletter.model import Entry, Issue, SummaryItem
 from newsletter.render.templates import render
 from newsletter.urls import issue_page
+from newsletter.weeks import long_date
 
 BODY_TEMPLATE = "issue-body.html.j2"
 PREHEADER_LENGTH = 140
@@ -48,6 +49,28 @@ def markdown_inline(text: str | None) -> Markup:
     if not has_inline_syntax(text or ""):
         return Markup(escapeHtml(text or ""))
     return Markup(markdown_parser().renderInline(text or ""))
+
+
+def plain_text(text: str | None) -> str:
+    """Markdown as the words a reader sees, on one line: no markup, no link targets."""
+    if not has_inline_syntax(text or "") and not re.search(r"^\s*(?:[-+*>#]|\d+[.)])", text or "", re.M):
+        return " ".join((text or "").split())
+    words: list[str] = []
+    for token in markdown_parser().parse(text or ""):
+        for child in token.children or ():
+            words.append(child.content if child.type in ("text", "code_inline") else " " if child.type.endswith("break") else "")
+        words.append(" " if token.block else "")
+    return " ".join("".join(words).split())
+
+
+_STYLED_TAG = re.compile(r"<(a|code)(?=[ >])")
+
+
+def inline_styles(html: str, styles: "StyleAttributes") -> Markup:
+    """Rendered Markdown with the email's inline styles on its links and code: mail clients drop <style>."""
+    if not styles:
+        return Markup(html)
+    return Markup(_STYLED_TAG.sub(lambda m: f"<{m[1]}{styles[m[1]]}", html))
 
 
 def is_web_url(url: str | None) -> bool:
@@ -89,6 +112,8 @@ def install_filters(env: jinja2.Environment) -> None:
     env.filters["markdown"] = markdown_block
     env.filters["markdown_inline"] = markdown_inline
     env.filters["style_attributes"] = style_attributes
+    env.filters["inline_styles"] = inline_styles
+    env.filters["long_date"] = long_date
     env.filters["bullet_steps"] = bullet_steps
     env.tests["web_url"] = is_web_url
 
@@ -99,6 +124,7 @@ class Group:
 
     name: str
     type: EntryType
+    heading: str
     entries: list[Entry]
 
 
@@ -111,11 +137,13 @@ class Links:
     rss: str
     atom: str
     unsubscribe: str
+    # where the copy on the web sends a reader who wants to unsubscribe: it cannot hold the per-recipient placeholder
+    web_unsubscribe: str
 
 
 def groups(issue: Issue, config: Config) -> list[Group]:
     """The issue's entries grouped by type, types in the order of ``newsletter.toml``."""
-    by_type = {name: Group(name, t, []) for name, t in config.types.items()}
+    by_type = {name: Group(name, t, config.type_heading(name), []) for name, t in config.types.items()}
     for entry in issue.entries:
         by_type[entry.type].entries.append(entry)
     return [g for g in by_type.values() if g.entries]
@@ -129,7 +157,7 @@ def heading(issue: Issue, config: Config) -> str:
 def preheader(issue: Issue) -> str:
     """The inbox preview line: the intro's opening words, else the first titles."""
     if issue.intro:
-        text = " ".join(issue.intro.split())
+        text = plain_text(issue.intro)
     else:
         text = " · ".join(e.title for e in issue.entries)
     return text if len(text) <= PREHEADER_LENGTH else text[: PREHEADER_LENGTH - 1] + "…"
@@ -138,7 +166,14 @@ def preheader(issue: Issue) -> str:
 def links(issue_id: str, config: Config) -> Links:
     """Archive, web copy, feeds and unsubscribe URLs of an issue."""
     base = config.base_url
-    return Links(base, base + issue_page(issue_id), f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url)
+    listed = re.findall(r"<([^<>]+)>", config.email.list_unsubscribe)
+    web_unsubscribe = next((u for u in listed if u.startswith("https:")), listed[0] if listed else base)
+    return Links(base, base + issue_page(issue_id), f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url, web_unsubscribe)
+
+
+def web_copy(html: str, links: Links) -> str:
+    """The email as a page on the web: its unsubscribe link no longer holds the email service's placeholder."""
+    return html.replace(f'href="{escapeHtml(links.unsubscribe)}"', f'href="{escapeHtml(links.web_unsubscribe)}"')
 
 
 def site_host(config: Config) -> str:

@@ -10,6 +10,7 @@ import jinja2
 from newsletter.model import walk_summary
 from newsletter.render.html import has_inline_syntax, markdown_parser
 from newsletter.render.templates import render
+from newsletter.weeks import long_date
 
 TEXT_TEMPLATE = "email.txt.j2"
 WIDTH = 72
@@ -113,4 +114,5 @@ def email_text(env: jinja2.Environment, context: dict) -> str:
     """The plain-text email of an issue (see :func:`newsletter.render.html.issue_context`)."""
     env.filters["wrap"] = wrap
     env.filters["underline"] = underline
+    env.filters["long_date"] = long_date
     return render(env, TEXT_TEMPLATE, notes=Footnotes(), walk_summary=walk_summary, width=WIDTH, **context)
