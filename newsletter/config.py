@@ -123,6 +123,10 @@ class Config(_Strict):
     feed: FeedConfig = FeedConfig()
     check: CheckConfig = CheckConfig()
 
+    def entry_type(self, name: str) -> EntryType:
+        """The type ``name``; one not configured (kept with ``type-unknown = "off"``) shows as its name, without emoji."""
+        return self.types.get(name) or EntryType(emoji="", label=name)
+
     @field_validator("base_url")
     @classmethod
     def _slash(cls, v: str) -> str:

@@ -16,10 +16,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from newsletter.config import Config
 from newsletter.errors import Diagnostic
 from newsletter.model import Bullet, Entry, Issue
-from newsletter.weeks import parse_issue_id, week_of_month
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PathKey = tuple[str | int, ...]
@@ -234,17 +232,17 @@ def _first_alias(text: str) -> yaml.Mark | None:
     return None
 
 
-def load_issue(path: Path, config: Config, display: str | None = None) -> tuple[LoadedIssue, list[Diagnostic]]:
+def load_issue(path: Path, display: str | None = None) -> tuple[LoadedIssue, list[Diagnostic]]:
     """Load and validate one issue file, returning every problem found as a diagnostic."""
     display = display or str(path)
     issue_id = path.stem
     text, diags = read_text(path, display)
     if text is None:
         return LoadedIssue(issue_id, Source(path, display, ""), None), diags
-    return load_issue_text(text, path, config, display)
+    return load_issue_text(text, path, display)
 
 
-def load_issue_text(text: str, path: Path, config: Config, display: str) -> tuple[LoadedIssue, list[Diagnostic]]:
+def load_issue_text(text: str, path: Path, display: str) -> tuple[LoadedIssue, list[Diagnostic]]:
     """Like :func:`load_issue` for text already read."""
     source, data, diags = parse_yaml(text, path, display)
     loaded = LoadedIssue(path.stem, source, None)
@@ -257,29 +255,8 @@ def load_issue_text(text: str, path: Path, config: Config, display: str) -> tupl
         issue = Issue.model_validate(data)
     except ValidationError as e:
         return loaded, _validation_diagnostics(e, data, source)
-    diags = _semantic_checks(issue, loaded.id, source, config)
     loaded.issue = issue
-    return loaded, diags
-
-
-def _semantic_checks(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
-    """Checks that need the config or the file name: entry types and the week of ``date``."""
-    diags = []
-    for i, entry in enumerate(issue.entries):
-        if entry.type not in config.types:
-            known = ", ".join(config.types)
-            msg = f"unknown entry type '{entry.type}'{did_you_mean(entry.type, list(config.types))}; use one of: {known} (or add it under [types] in newsletter.toml)"
-            diags.append(source.diagnostic(("entries", i, "type"), "type-unknown", msg))
-    parsed = parse_issue_id(issue_id)
-    if parsed:
-        year, month, week = parsed
-        d = issue.date
-        if (d.year, d.month, week_of_month(d, config.week_rule)) != (year, month, week):
-            diags.append(source.diagnostic(
-                ("date",), "date-invalid",
-                f"date {d.isoformat()} is not in week {issue_id} named by the file; correct the date or rename the file",
-            ))
-    return diags
+    return loaded, []
 
 
 def _kind(value: Any) -> str:

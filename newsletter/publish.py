@@ -10,11 +10,12 @@ from pathlib import Path
 
 from dateutil import tz
 
-from newsletter.build.plan import output_dir, render_build, write_build
-from newsletter.check.runner import collect
+from newsletter.build.plan import render_build, write_build
+from newsletter.check.runner import collect, failing
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
+from newsletter.outputs import ARCHIVE, ISSUE, archive_paths, issue_paths, output_dir
 from newsletter.project import Project
 
 Clock = Callable[[], dt.datetime]
@@ -25,7 +26,7 @@ def choose(project: Project, issue_id: str | None) -> LoadedIssue:
     if issue_id is not None:
         for path in project.issue_files():
             if path.stem == issue_id:
-                loaded, _ = load_issue(path, project.config, project.display(path))
+                loaded, _ = load_issue(path, project.display(path))
                 return loaded
         raise NewsletterError(f"no issue {issue_id}; expected {project.display(project.issue_path(issue_id))}")
     pending = [i for i in project.valid_issues() if i.issue.published is None]
@@ -36,7 +37,7 @@ def choose(project: Project, issue_id: str | None) -> LoadedIssue:
 
 def refuse_on_errors(project: Project, loaded: LoadedIssue) -> None:
     """List the check errors of the issue on stderr and stop when there are any."""
-    errors = [d for d in collect(project, [loaded.path]) if d.severity == "error"]
+    errors = failing(collect(project, [loaded.path]))
     if not errors:
         return
     for d in errors:
@@ -83,7 +84,7 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     refuse_on_errors(project, loaded)
     stamp = timestamp((clock or _now)(), project.config.timezone)
     text = with_published(loaded, stamp)
-    recorded, _ = load_issue_text(text, loaded.path, project.config, loaded.source.display)
+    recorded, _ = load_issue_text(text, loaded.path, loaded.source.display)
     if recorded.issue is None or recorded.issue.published is None:
         raise NewsletterError("cannot record the publish time in this file; add `published:` after `date:` by hand", loaded.source.display)
     build = render_build(project, out, sources={loaded.path: text.encode("utf-8")})
@@ -95,11 +96,10 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     write_build(build)
     for warning in build.warnings:
         print(f"newsletter: {warning}", file=sys.stderr)
-    email = out / "email" / loaded.id
     print(f"published {loaded.id} at {stamp} (recorded in {loaded.source.display})")
-    print(f"  email:   {project.display(email.with_suffix('.html'))} and {email.with_suffix('.txt').name}")
-    print(f"  message: {project.display(email.with_suffix('.eml'))}")
-    print(f"  feeds:   {project.display(out / 'feed.xml')}, {project.display(out / 'atom.xml')}")
+    paths = {**issue_paths(out, loaded.id), **archive_paths(project.root, out, project.config)}
+    for output in (*ISSUE, *ARCHIVE):
+        print(f"  {output.name + ':':<9}{project.display(paths[output.name])}  ({output.what})")
     return 0
 
 
@@ -109,4 +109,4 @@ def _now() -> dt.datetime:
 
 def run(project: Project, args: argparse.Namespace) -> int:
     """Entry point of ``newsletter publish``."""
-    return publish(project, args.id, output_dir(project, args.out))
+    return publish(project, args.id, output_dir(project.root, args.out))
