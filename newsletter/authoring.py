@@ -1,4 +1,4 @@
-"""``init``, ``new-week`` and ``add``: create a project, a week's issue file, and entries in it."""
+"""``init``, ``new`` (``new-week``) and ``add``: create a project, an issue file, and entries in it."""
 
 from __future__ import annotations
 
@@ -9,41 +9,33 @@ import json
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from newsletter import PACKAGE_TEMPLATES, __version__, edit, urls
 from newsletter.config import CONFIG_NAME, Config
-from newsletter.errors import NewsletterError
+from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
 from newsletter.lock import LOCK_NAME
 from newsletter.model import Entry
 from newsletter.project import Project
-from newsletter.weeks import issue_id, parse_issue_id, week_start
+
+if TYPE_CHECKING:
+    from newsletter.links.intake import LinkInfo
 
 SCHEMA_NAME = "issue.schema.json"
 GITIGNORE = f"dist/\n.newsletter-cache/\n{LOCK_NAME}\n"
-
-
-class UsageError(Exception):
-    """A bad option value: reported like argparse reports its own, exit status 2."""
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
     try:
         if args.command == "init":
             return init(project, args)
-        if not project.exists:
-            raise NewsletterError(
-                f"no {CONFIG_NAME} here or in a folder above; create a project with `newsletter init DIR` or use -C DIR"
-            )
-        return {"new-week": new_week, "add": add}[args.command](project, args)
-    except UsageError as e:
-        print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        return {"new": new, "new-week": new_week, "add": add}[args.command](project, args)
     except OSError as e:
         raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename) from None
 
@@ -61,6 +53,7 @@ _NOTES = {
     "language": '"ko" or "en": the language of the content',
     "label_language": 'week labels ("3rd week" / "3주차") and month names, when not in the content\'s language',
     "timezone": 'IANA time zone of "this week" and of publish times',
+    "cadence": '"weekly", "daily" or "monthly": one issue file per week, day or month',
     "week_rule": '"day-of-month": week n holds days 7n-6 to 7n; "monday": calendar rows starting on Monday',
     "types": "Entry types: an emoji, the legend text, the link hosts from which `newsletter add` guesses the type\n"
     '(subdomains match too; "huggingface.co/papers" matches that path), and other spellings of the emoji\n'
@@ -83,6 +76,19 @@ _NOTES = {
     "check.rules": 'Severity per rule ("error", "warning", "info" or "off"); `newsletter rules` lists them.\n'
     'Example:  "link-insecure" = "off"',
     "check.org_aliases": 'Other spellings of an organisation and the one to write instead.\nExample:  "Open AI" = "OpenAI"',
+    "fetch": "The network: `newsletter add` reading a link's page, `newsletter check --online`.",
+    "fetch.user_agent": 'empty: "newsletter/<version> (+<base_url>)"',
+    "fetch.timeout": "seconds to wait for a server",
+    "fetch.max_bytes": "read at most this much of a page",
+    "fetch.max_redirects": "follow at most this many redirects",
+    "fetch.concurrency": "links checked at once",
+    "fetch.per_host": "links checked at once on one host",
+    "fetch.max_retry_after": "longest Retry-After (seconds) waited for before a link counts as unavailable",
+    "fetch.cache_hours": "how long `check --online` trusts an earlier answer (--refresh ignores it)",
+    "fetch.arxiv_api": "arXiv's API (titles, authors, dates; batched link checks)",
+    "fetch.arxiv_batch": "arXiv ids per API request",
+    "fetch.github_api": "GitHub's REST API (repository name, description, owner)",
+    "fetch.openreview_api": "OpenReview's API (title, venue)",
 }
 
 
@@ -201,11 +207,11 @@ def init(project: Project, args: argparse.Namespace) -> int:
     for name, text in files.items():
         atomic_write(root / name, text)
     print(f"created {root}: {', '.join(files)}, issues/")
-    print(f"next: cd {root} && newsletter new-week")
+    print(f"next: cd {root} && newsletter new")
     return 0
 
 
-# --- new-week -------------------------------------------------------------------------------------
+# --- new, new-week --------------------------------------------------------------------------------
 
 
 def _today(config: Config) -> dt.date:
@@ -225,12 +231,12 @@ def _example_entry(config: Config) -> dict[str, Any]:
     }
 
 
-def week_file_text(project: Project, day: dt.date) -> str:
-    """The text of a new issue file for the week of ``day``: its date, a commented example, no entries."""
+def issue_file_text(project: Project, day: dt.date) -> str:
+    """The text of a new issue file for the issue covering ``day``: its date, a commented example, no entries."""
     lines = []
     schema = project.root / SCHEMA_NAME
     if schema.is_file():
-        folder = project.issue_path(issue_id(day, project.config.week_rule)).parent
+        folder = project.issue_path(project.config.periods.issue_id(day)).parent
         lines.append(f"# yaml-language-server: $schema={Path(os.path.relpath(schema, folder)).as_posix()}")
     lines.append(f"date: {day.isoformat()}")
     lines.append("# Add links with `newsletter add URL`, or by hand below `entries:` like this:")
@@ -252,14 +258,23 @@ def _parse_date(text: str) -> dt.date:
 
 
 def new_week(project: Project, args: argparse.Namespace) -> int:
-    """Create the issue file of the week containing ``--date`` (default today); never overwrite."""
+    """``new`` in a weekly newsletter; in another, an error pointing to ``new``."""
+    cadence = project.config.cadence
+    if cadence != "weekly":
+        raise NewsletterError(f"this newsletter is {cadence} (cadence in {CONFIG_NAME}), so its issues are not weeks; "
+                              "create the current issue with `newsletter new`")
+    return new(project, args)
+
+
+def new(project: Project, args: argparse.Namespace) -> int:
+    """Create the file of the issue covering ``--date`` (default today); never overwrite."""
     day = _parse_date(args.date) if args.date else _today(project.config)
-    ident = issue_id(day, project.config.week_rule)
+    ident = project.config.periods.issue_id(day)
     existing = _existing_issue_file(project, ident)
     if existing is not None:
         raise NewsletterError(f"the issue file of {ident} already exists; nothing changed", project.display(existing))
     path = project.issue_path(ident)
-    atomic_write(path, week_file_text(project, day))
+    atomic_write(path, issue_file_text(project, day))
     print(project.display(path))
     return 0
 
@@ -292,27 +307,24 @@ def _normalized_url(given: str, config: Config) -> str:
     return url
 
 
-def _week(text: str | None, config: Config) -> tuple[str, dt.date]:
-    """The issue id to add to and a date in that week (today for the current week)."""
+def _issue(text: str | None, config: Config) -> tuple[str, dt.date]:
+    """The issue id to add to and a date in that issue (today for the current issue)."""
+    periods = config.periods
     if text is None:
         today = _today(config)
-        return issue_id(today, config.week_rule), today
-    parsed = parse_issue_id(text)
-    if parsed is None:
-        raise UsageError(f"argument --week: '{text}' is not an issue id like 2024-09-W3")
+        return periods.issue_id(today), today
     try:
-        return text, week_start(*parsed, config.week_rule)
+        return text, periods.span(text)[0]
     except ValueError as e:
-        raise UsageError(f"argument --week: {e}") from None
+        raise UsageError(f"argument --issue: {e}") from None
 
 
-def _refuse_duplicate(project: Project, url: str) -> None:
-    """Fail naming the earlier entry when the archive already links to the same page."""
-    key = urls.identity(url)
-    issues, _ = project.load_issues()
+def _refuse_duplicate(issues: list[LoadedIssue], *links: str | None) -> None:
+    """Fail naming the earlier entry when the archive already links to the same page as one of ``links``."""
+    keys = {urls.identity(u): u for u in links if u}
     for loaded in issues:
         for i, entry in enumerate(loaded.issue.entries if loaded.issue else []):
-            if entry.url and urls.identity(entry.url) == key:
+            if entry.url and (url := keys.get(urls.identity(entry.url))):
                 line, col = loaded.source.position(("entries", i, "url"))
                 raise NewsletterError(
                     f"{url} is already in the archive ({loaded.id}: {entry.title}); add --allow-duplicate to add it again",
@@ -320,23 +332,63 @@ def _refuse_duplicate(project: Project, url: str) -> None:
                 )
 
 
-def _entry(args: argparse.Namespace, entry_type: str, url: str) -> dict[str, Any]:
-    """The new entry as plain data, keys in the order the issue files use."""
-    org: str | list[str] | None = args.org[0] if len(args.org) == 1 else args.org or None
+def _refuse_check_errors(project: Project, doc: LoadedIssue, index: int) -> None:
+    """Fail with the message ``check`` would give when the new entry breaks a rule it treats as an error."""
+    from newsletter.check.runner import entry_diagnostics
+
+    errors = [d for d in entry_diagnostics(project.config, doc, index) if d.severity == "error"]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise NewsletterError(f"error[{first.rule}] {first.message}{more}; not added (add --force to add it anyway)")
+
+
+def _refuse_published(loaded: LoadedIssue, named: bool) -> None:
+    """Fail when the issue already went out, unless the editor named its week on purpose."""
+    if loaded.issue is not None and loaded.issue.published is not None and not named:
+        raise NewsletterError(
+            f"{loaded.id} was published at {loaded.issue.published.isoformat()}; add --issue {loaded.id} to change it anyway",
+            loaded.source.display,
+        )
+
+
+def fetch_info(config: Config, url: str, issues: list[LoadedIssue]) -> LinkInfo:
+    """What the link says about itself, organisations spelled as ``check`` wants; one line if the network fails."""
+    from newsletter.links.fetch import FetchError
+    from newsletter.links.intake import lookup
+    from newsletter.rules import Context
+    from newsletter.rules.text import org_index, org_uses
+
+    index = org_index(Context(config, sum((org_uses(d) for d in issues if d.issue), Counter())))
+    try:
+        return lookup(config, url, index.canonical)
+    except FetchError as e:
+        raise NewsletterError(f"could not read {url}: {e}; give the entry's text with --title (or use --no-fetch)") from None
+
+
+def _one_or_list(values: list[str]) -> str | list[str] | None:
+    return values[0] if len(values) == 1 else values or None
+
+
+def _entry(args: argparse.Namespace, entry_type: str, url: str, info: LinkInfo | None) -> dict[str, Any]:
+    """The new entry as plain data, keys in the order the issue files use; options win over what was fetched."""
+    summary = args.summary or ([info.summary] if info and info.summary else None)
     entry = {
-        "type": entry_type, "org": org, "icon": args.icon, "title": args.title or url,
-        "url": url, "note": args.note, "summary": args.summary or None,
+        "type": entry_type, "org": _one_or_list(args.org or (info.orgs if info else [])), "icon": args.icon,
+        "title": args.title or (info.title if info else url), "url": url,
+        "note": args.note or (info.note if info else None), "summary": summary,
+        "authors": _one_or_list(info.authors) if info else None,
     }
     return {k: v for k, v in entry.items() if v is not None}
 
 
 def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bool, bool]:
-    """The issue to add to (loaded, or new from the week template), whether it exists, whether it has a BOM."""
+    """The issue to add to (loaded, or new from the issue template), whether it exists, whether it has a BOM."""
     config = project.config
     path = _existing_issue_file(project, ident)
     if path is None:
         path = project.issue_path(ident)
-        loaded, _ = load_issue_text(week_file_text(project, day), path, project.display(path))
+        loaded, _ = load_issue_text(issue_file_text(project, day), path, project.display(path))
         return loaded, False, False
     loaded, diags = load_issue(path, project.display(path))
     if loaded.issue is None:
@@ -346,26 +398,40 @@ def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bo
 
 
 def add(project: Project, args: argparse.Namespace) -> int:
-    """Append an entry to a week's issue file, keeping everything else in the file as it was."""
+    """Append an entry to an issue file, keeping everything else in the file as it was."""
     config = project.config
     url = _normalized_url(args.url, config)
     entry_type = _entry_type(url, args.type, config)
-    ident, day = _week(args.week, config)
+    ident, day = _issue(args.issue, config)
+    issues, _ = project.load_issues()
     if not args.allow_duplicate:
-        _refuse_duplicate(project, url)
-    entry = _entry(args, entry_type, url)
+        _refuse_duplicate(issues, url)
     loaded, existed, bom = _target(project, ident, day)
+    _refuse_published(loaded, args.issue is not None)
+    info = None
+    if args.title is None and not args.no_fetch:
+        info = fetch_info(config, url, issues)
+        if info.url != url:
+            print(f"url: {url} -> {info.url} (where it redirects)")
+            url = _normalized_url(info.url, config)
+        if not args.allow_duplicate:
+            _refuse_duplicate(issues, url, info.same_as)
+        if info.submitted:
+            print(f"submitted {info.submitted}")
+    entry = _entry(args, entry_type, url, info)
     display = loaded.source.display
     text = edit.append_item(loaded.source, "entries", entry)
     check, _ = load_issue_text(text, loaded.path, display)
     expected = [*(loaded.issue.entries if loaded.issue else []), Entry.model_validate(entry)]
     if check.issue is None or check.issue.entries != expected:
         raise NewsletterError("could not append the entry without disturbing the file; add it by hand", display)
+    if not args.force:
+        _refuse_check_errors(project, check, len(expected) - 1)
     atomic_write(loaded.path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
     position = ("entries", len(expected) - 1)
     if not existed:
         print(f"created {display}")
-    if not args.title:
+    if not args.title and info is None:
         line, col = check.source.position(position + ("title",))
         print(f"{display}:{line}:{col}: no --title given, so the title is the link; replace it with the link text")
     line, col = check.source.position(position)

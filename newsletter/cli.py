@@ -11,22 +11,27 @@ import sys
 import textwrap
 
 from newsletter import __version__
-from newsletter.errors import NewsletterError
+from newsletter.errors import NewsletterError, UsageError
 
 GC_THRESHOLD = 100_000
+# commands that need a project: run outside one they would report on, or write into, a random folder
+PROJECT_COMMANDS = {"new-week", "add", "check", "build", "publish", "preview"}
 # command name -> (module that implements it, one-line help, examples)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("newsletter.authoring", "create a new newsletter project in DIR", """
         newsletter init my-digest
         newsletter init .            # the current folder, if it is empty"""),
-    "new-week": ("newsletter.authoring", "create the issue file for a week (default: this week)", """
+    "new": ("newsletter.authoring", "create the current issue's file: this week's, today's or this month's, as the cadence says", """
+        newsletter new
+        newsletter new --date 2024-09-16"""),
+    "new-week": ("newsletter.authoring", "create the issue file for a week (default: this week) in a weekly newsletter", """
         newsletter new-week
         newsletter new-week --date 2024-09-16"""),
-    "add": ("newsletter.authoring", "append an entry to this week's (or a given week's) issue", """
+    "add": ("newsletter.authoring", "append an entry to the current issue (or a given one)", """
         newsletter add https://arxiv.org/abs/2409.12917 --org "Google DeepMind" \\
             --title "Training Language Models to Self-Correct via Reinforcement Learning" \\
             --summary "SCoRe: multi-turn online RL로 self-correction 능력 향상"
-        newsletter add https://github.com/karpathy/minbpe --week 2024-02-W3"""),
+        newsletter add https://github.com/karpathy/minbpe --issue 2024-02-W3"""),
     "check": ("newsletter.check.command", "check issue files against the house style and link rules", """
         newsletter check
         newsletter check issues/2024/2024-09-W3.yaml --format json
@@ -56,18 +61,21 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
     if name == "init":
         p.add_argument("dir", help="folder for the new project (must be empty or absent)")
         p.add_argument("--language", choices=["ko", "en"], default="en", help="language of labels and month names")
-    elif name == "new-week":
-        p.add_argument("--date", help="a day in the week (YYYY-MM-DD); default: today in the configured time zone")
+    elif name in ("new", "new-week"):
+        p.add_argument("--date", help="a day of the issue (YYYY-MM-DD); default: today in the configured time zone")
     elif name == "add":
         p.add_argument("url", help="the link")
         p.add_argument("--type", help="entry type; inferred from the link's host when absent")
         p.add_argument("--org", action="append", default=[], help="organisation (repeat for several)")
-        p.add_argument("--title", help="link text (default: the URL)")
+        p.add_argument("--title", help="link text (default: the page's own title, fetched)")
         p.add_argument("--icon", help="decoration emoji before the title")
         p.add_argument("--note", help="text after the link, e.g. '(ICLR 2024)'")
         p.add_argument("--summary", action="append", default=[], metavar="TEXT", help="a summary bullet (repeat for several)")
-        p.add_argument("--week", metavar="ID", help="issue id such as 2024-09-W3 (default: this week)")
+        p.add_argument("--issue", "--week", dest="issue", metavar="ID",
+                       help="issue id: 2024-09-W3, 2024-09-16 or 2024-09 as the cadence says (default: the current issue)")
         p.add_argument("--allow-duplicate", action="store_true", help="add even if the URL is already in the archive")
+        p.add_argument("--no-fetch", action="store_true", help="never touch the network (without --title the title is the URL)")
+        p.add_argument("--force", action="store_true", help="add even if the link breaks a rule `check` reports as an error")
     elif name == "check":
         p.add_argument("paths", nargs="*", metavar="PATH", help="issue files or folders (default: issues/)")
         p.add_argument("--format", choices=["text", "json", "github"], default="text")
@@ -111,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
             epilog="examples:\n" + textwrap.dedent(examples).strip("\n"),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        # -C after the command too; SUPPRESS keeps the one given before it when this one is absent
+        p.add_argument("-C", dest="directory", metavar="DIR", default=argparse.SUPPRESS,
+                       help="run in the project at DIR instead of the current one")
         _add_arguments(name, p)
     return parser
 
@@ -121,7 +132,7 @@ def _writes(args: argparse.Namespace) -> bool:
         return args.fix
     if args.command == "import":
         return not args.dry_run
-    return args.command in ("new-week", "add", "build", "publish")
+    return args.command in ("new", "new-week", "add", "build", "publish")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,8 +150,14 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         project = Project.find(args.directory)
+        if args.command in PROJECT_COMMANDS and not project.exists:
+            where = f"in {args.directory}" if args.directory else "here or above; run `newsletter init DIR` or use -C DIR"
+            raise NewsletterError(f"no newsletter.toml {where}" + ("; run `newsletter init DIR`" if args.directory else ""))
         with project_lock(project.root) if _writes(args) and project.exists else contextlib.nullcontext():
             return module.run(project, args)
+    except UsageError as e:
+        print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
+        return 2
     except NewsletterError as e:
         print(f"newsletter: {e}", file=sys.stderr)
         return 1

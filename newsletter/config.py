@@ -7,11 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from newsletter.errors import NewsletterError
 from newsletter.model import Layout
-from newsletter.weeks import WeekRule
+from newsletter.weeks import Cadence, Periods, WeekRule
 
 CONFIG_NAME = "newsletter.toml"
 RuleLevel = Literal["error", "warning", "info", "off"]
@@ -74,6 +74,11 @@ class DigestConfig(_Strict):
     layout: Layout = "archive"
 
 
+# RFC 2369: links in angle brackets; printable ASCII without "=?", which a mail reader would decode as an encoded word
+_URI_IN_BRACKETS = r"<(?:https|mailto):(?:(?!=\?)[!-;=?-~])+>"
+_LIST_UNSUBSCRIBE = re.compile(rf"{_URI_IN_BRACKETS}(?:, ?{_URI_IN_BRACKETS})*")
+
+
 class EmailConfig(_Strict):
     """Settings of the HTML email and the ready-to-send message."""
 
@@ -83,6 +88,33 @@ class EmailConfig(_Strict):
     unsubscribe_url: str = "{{unsubscribe_url}}"
     list_unsubscribe: str = ""
     size_warning_kb: int = 102
+
+    @field_validator("from_address", "to_address")
+    @classmethod
+    def _addresses(cls, v: str, info: ValidationInfo) -> str:
+        """Addresses a mail reader reads as written: one sender, at least one recipient, no encoded words."""
+        from email import policy
+
+        try:
+            _, header = policy.SMTP.header_store_parse("From", v)
+        except (ValueError, IndexError):
+            header = None
+        wanted = "one sender address" if info.field_name == "from_address" else "a list of addresses"
+        if header is None or not header.addresses or header.defects or (info.field_name == "from_address" and len(header.addresses) != 1):
+            raise ValueError(f"{v!r} is not {wanted}; write it as 'Name <user@host>'")
+        if "=?" in v:
+            raise ValueError(f"{v!r} holds an encoded word ('=?'); write the name as plain text, in any script")
+        return v
+
+    @field_validator("list_unsubscribe")
+    @classmethod
+    def _uris(cls, v: str) -> str:
+        if v and not _LIST_UNSUBSCRIBE.fullmatch(v):
+            raise ValueError(
+                f"{v!r} is not a List-Unsubscribe value; write one or more https: or mailto: links in angle brackets, "
+                "separated by commas, e.g. '<https://example.com/unsubscribe>, <mailto:leave@example.com>'"
+            )
+        return v
 
 
 class FeedConfig(_Strict):
@@ -104,6 +136,25 @@ class CheckConfig(_Strict):
         return [name.lower() for name in v]
 
 
+class FetchConfig(_Strict):
+    """How ``add`` and ``check --online`` reach the network, and where the remote APIs are."""
+
+    # empty: "newsletter/<version> (+<base_url>)", which names the newsletter to the sites it visits
+    user_agent: str = ""
+    timeout: float = Field(8.0, gt=0)
+    max_bytes: int = Field(2_000_000, ge=1024)
+    max_redirects: int = Field(5, ge=0)
+    concurrency: int = Field(32, ge=1)
+    per_host: int = Field(4, ge=1)
+    # longest Retry-After honoured before the link is reported as unavailable
+    max_retry_after: float = Field(30.0, ge=0)
+    cache_hours: float = Field(72.0, ge=0)
+    arxiv_api: str = "https://export.arxiv.org/api/query"
+    arxiv_batch: int = Field(100, ge=1)
+    github_api: str = "https://api.github.com"
+    openreview_api: str = "https://api2.openreview.net"
+
+
 class Config(_Strict):
     """Everything in ``newsletter.toml``."""
 
@@ -115,6 +166,7 @@ class Config(_Strict):
     # language of week labels and month headings, when it differs from the content's
     label_language: Literal["ko", "en"] | None = None
     timezone: str = "Asia/Seoul"
+    cadence: Cadence = "weekly"
     week_rule: WeekRule = "day-of-month"
     types: dict[str, EntryType] = Field(default_factory=_default_types)
     month_emoji: dict[int, str] = Field(default_factory=_default_month_emoji)
@@ -122,6 +174,7 @@ class Config(_Strict):
     email: EmailConfig = EmailConfig()
     feed: FeedConfig = FeedConfig()
     check: CheckConfig = CheckConfig()
+    fetch: FetchConfig = FetchConfig()
 
     def entry_type(self, name: str) -> EntryType:
         """The type ``name``; one not configured (kept with ``type-unknown = "off"``) shows as its name, without emoji."""
@@ -152,6 +205,11 @@ class Config(_Strict):
     def labels(self) -> str:
         """The language of week labels and month names."""
         return self.label_language or self.language
+
+    @property
+    def periods(self) -> Periods:
+        """The issues of this newsletter's cadence: ids, files, the days each covers, labels."""
+        return Periods(self.cadence, self.week_rule)
 
     def type_for_emoji(self, emoji: str) -> str | None:
         """The type name whose emoji (or an alias of it) is ``emoji``."""

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import yaml
 
+from newsletter.importer.writer import dump_block
 from newsletter.load import Source
 
 DEFAULT_INDENT = 2
-
-
-class _IndentedDumper(yaml.SafeDumper):
-    """Indents a list below its key (``summary:\\n  - a``), as the issue files are written."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-def dump_block(value: Any) -> str:
-    """``value`` as block-style YAML that keeps Unicode as typed and never folds long lines."""
-    return yaml.dump(
-        value, Dumper=_IndentedDumper, allow_unicode=True, width=math.inf, sort_keys=False, default_flow_style=False
-    )
 
 
 def newline_of(text: str) -> str:

@@ -38,6 +38,10 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.column}: {self.severity}[{self.rule}] {self.message}"
 
 
+class UsageError(Exception):
+    """A bad option value: reported as argparse reports its own, exit status 2."""
+
+
 class NewsletterError(Exception):
     """A user-facing error: printed as one line, exit status 1."""
 

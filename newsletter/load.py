@@ -128,10 +128,16 @@ class LoadedIssue:
     id: str
     source: Source
     issue: Issue | None
+    # the entries that are valid on their own in a file that is not (ruff-like: check them anyway)
+    salvaged: list[tuple[int, Entry]] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
         return self.source.path
+
+    def entries(self) -> list[tuple[int, Entry]]:
+        """(index, entry) of every entry the rules can check: all of a valid issue, else the salvaged ones."""
+        return list(enumerate(self.issue.entries)) if self.issue is not None else self.salvaged
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
@@ -254,9 +260,21 @@ def load_issue_text(text: str, path: Path, display: str) -> tuple[LoadedIssue, l
     try:
         issue = Issue.model_validate(data)
     except ValidationError as e:
+        loaded.salvaged = _valid_entries(data.get("entries"))
         return loaded, _validation_diagnostics(e, data, source)
     loaded.issue = issue
     return loaded, []
+
+
+def _valid_entries(entries: Any) -> list[tuple[int, Entry]]:
+    """(index, entry) of each item of ``entries`` that is a valid entry on its own."""
+    valid = []
+    for i, item in enumerate(entries if isinstance(entries, list) else []):
+        try:
+            valid.append((i, Entry.model_validate(item)))
+        except ValidationError:
+            pass  # the file's own validation has reported it
+    return valid
 
 
 def _kind(value: Any) -> str:

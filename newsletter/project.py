@@ -10,6 +10,7 @@ from pathlib import Path
 from newsletter.config import CONFIG_NAME, Config, find_project, load_config
 from newsletter.errors import Diagnostic
 from newsletter.load import LoadedIssue, load_issue
+from newsletter.weeks import issue_path
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Project:
 
     def issue_path(self, issue_id: str) -> Path:
         """Where the issue ``2024-09-W3`` lives: ``issues/2024/2024-09-W3.yaml``."""
-        return self.issues_dir / issue_id[:4] / f"{issue_id}.yaml"
+        return issue_path(self.issues_dir, issue_id)
 
     def issue_files(self, paths: list[Path] | None = None) -> list[Path]:
         """Issue files under ``paths`` (files or folders), default all of ``issues/``; sorted by id."""

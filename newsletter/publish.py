@@ -31,7 +31,7 @@ def choose(project: Project, issue_id: str | None) -> LoadedIssue:
         raise NewsletterError(f"no issue {issue_id}; expected {project.display(project.issue_path(issue_id))}")
     pending = [i for i in project.valid_issues() if i.issue.published is None]
     if not pending:
-        raise NewsletterError("every issue is already published; create the next one with 'newsletter new-week'")
+        raise NewsletterError("every issue is already published; create the next one with 'newsletter new'")
     return pending[-1]
 
 

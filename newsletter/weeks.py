@@ -1,17 +1,25 @@
-"""Week numbering and the labels the archive uses for weeks and months."""
+"""The cadence of issues: which days an issue covers, its id and file, and its labels.
+
+Every other module asks :class:`Periods` (``config.periods``) rather than computing weeks, days
+or months itself. Issue ids stay plain strings (``2024-09-W3``, ``2024-01-09``, ``2024-01``);
+:func:`parse_issue_id` is the one place that reads them.
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from newsletter.config import Config
     from newsletter.model import Issue
 
 WeekRule = Literal["day-of-month", "monday"]
+Cadence = Literal["weekly", "daily", "monthly"]
 
 MONTHS_EN = [calendar.month_name[m] for m in range(1, 13)]
 
@@ -33,25 +41,119 @@ def week_start(year: int, month: int, week: int, rule: WeekRule = "day-of-month"
     else:
         day = (week - 1) * 7 + 1
     if not 1 <= week or day > last:
-        raise ValueError(f"{year}-{month:02d} has no week {week}")
+        weeks = week_of_month(dt.date(year, month, last), rule)
+        raise ValueError(f"{MONTHS_EN[month - 1]} {year} has no {ordinal(week)} week; its weeks are W1 to W{weeks}")
     return dt.date(year, month, day)
 
 
 def issue_id(day: dt.date, rule: WeekRule = "day-of-month") -> str:
-    """The id (and file stem) of the issue covering ``day``, e.g. ``2024-09-W3``."""
+    """The id (and file stem) of the weekly issue covering ``day``, e.g. ``2024-09-W3``."""
     return f"{day.year:04d}-{day.month:02d}-W{week_of_month(day, rule)}"
 
 
-ID_RE = re.compile(r"^(\d{4})-(\d{2})-W(\d)$")
+class IssueId(NamedTuple):
+    """An issue id taken apart: ``2024-09-W3`` is ("weekly", 2024, 9, 3), ``2024-01`` ("monthly", 2024, 1, None)."""
+
+    cadence: Cadence
+    year: int
+    month: int
+    # the week of the month (weekly) or the day (daily); None for a monthly issue
+    number: int | None
 
 
-def parse_issue_id(text: str) -> tuple[int, int, int] | None:
-    """Split ``2024-09-W3`` into (2024, 9, 3), or None when it is not an issue id."""
-    m = ID_RE.match(text)
-    if not m:
-        return None
-    year, month, week = (int(g) for g in m.groups())
-    return (year, month, week) if 1 <= month <= 12 and 1 <= week <= 6 else None
+_ID_PATTERNS: dict[Cadence, re.Pattern[str]] = {
+    "weekly": re.compile(r"^(\d{4})-(\d{2})-W(\d{1,2})$"),
+    "daily": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
+    "monthly": re.compile(r"^(\d{4})-(\d{2})$"),
+}
+
+
+def parse_issue_id(text: str) -> IssueId | None:
+    """Split an issue id of any cadence into its parts, or None when ``text`` is not one."""
+    for cadence, pattern in _ID_PATTERNS.items():
+        if m := pattern.match(text):
+            year, month, *rest = (int(g) for g in m.groups())
+            number = rest[0] if rest else None
+            if not 1 <= month <= 12:
+                return None
+            if cadence == "weekly" and number < 1:
+                return None
+            if cadence == "daily" and not 1 <= number <= calendar.monthrange(year, month)[1]:
+                return None
+            return IssueId(cadence, year, month, number)
+    return None
+
+
+def issue_path(folder: Path, ident: str) -> Path:
+    """Where issue ``ident`` lives below ``folder``: ``<folder>/2024/2024-09-W3.yaml``."""
+    return folder / ident[:4] / f"{ident}.yaml"
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The issues of a cadence: the id of the issue covering a day, the days an id covers, its labels."""
+
+    cadence: Cadence = "weekly"
+    week_rule: WeekRule = "day-of-month"
+
+    def issue_id(self, day: dt.date) -> str:
+        """The id of the issue covering ``day``: ``2024-01-W2``, ``2024-01-09`` or ``2024-01``."""
+        if self.cadence == "daily":
+            return day.isoformat()
+        if self.cadence == "monthly":
+            return f"{day.year:04d}-{day.month:02d}"
+        return issue_id(day, self.week_rule)
+
+    def span(self, ident: str) -> tuple[dt.date, dt.date]:
+        """The first and last day of issue ``ident``; ValueError saying why when it names none of this cadence."""
+        parsed = parse_issue_id(ident)
+        if parsed is None or parsed.cadence != self.cadence:
+            raise ValueError(f"'{ident}' is not the id of a {self.unit}; write it like {self.example}")
+        _, year, month, number = parsed
+        end = dt.date(year, month, calendar.monthrange(year, month)[1])
+        if self.cadence == "daily":
+            day = dt.date(year, month, number)
+            return day, day
+        if self.cadence == "monthly":
+            return dt.date(year, month, 1), end
+        first = week_start(year, month, number, self.week_rule)
+        week = (first + dt.timedelta(days=n) for n in range(7))
+        return first, max(d for d in week if d <= end and week_of_month(d, self.week_rule) == number)
+
+    @property
+    def unit(self) -> str:
+        """What one issue covers: ``week``, ``day`` or ``month``."""
+        return {"weekly": "week", "daily": "day", "monthly": "month"}[self.cadence]
+
+    @property
+    def example(self) -> str:
+        """An id of this cadence, for messages: ``2024-09-W3``."""
+        return self.issue_id(dt.date(2024, 9, 16))
+
+    def label(self, day: dt.date, language: str, own: str | None = None) -> str:
+        """The issue's name within its month (or year): ``3rd week``, ``January 9``, ``January``; ``own`` wins."""
+        if own is not None:
+            return own
+        if self.cadence == "daily":
+            return f"{day.month}월 {day.day}일" if language == "ko" else f"{month_name(day.month, language)} {day.day}"
+        if self.cadence == "monthly":
+            return month_name(day.month, language)
+        return week_label(week_of_month(day, self.week_rule), language)
+
+    def title(self, day: dt.date, language: str, own: str | None = None) -> str:
+        """The issue's name within its year: ``September 3rd week`` (a week is named with its month)."""
+        label = self.label(day, language, own)
+        return f"{month_name(day.month, language)} {label}" if self.cadence == "weekly" else label
+
+    def heading(self, day: dt.date, language: str, own: str | None = None) -> str:
+        """The issue's full name: ``September 2024 · 3rd week``, ``January 9, 2024``, ``January 2024`` (or in Korean)."""
+        label = self.label(day, language, own)
+        month = month_name(day.month, language)
+        if self.cadence == "weekly":
+            return f"{day.year}년 {month} {label}" if language == "ko" else f"{month} {day.year} · {label}"
+        if language == "ko":
+            return f"{day.year}년 {label}"
+        return f"{label}, {day.year}" if self.cadence == "daily" else f"{label} {day.year}"
 
 
 def ordinal(n: int) -> str:
@@ -69,8 +171,8 @@ def week_label(week: int, language: str) -> str:
 
 
 def issue_label(issue: "Issue", config: "Config") -> str:
-    """An issue's week label: its own, else the computed one (``3rd week`` / ``3주차``)."""
-    return issue.label or week_label(week_of_month(issue.date, config.week_rule), config.labels)
+    """An issue's label: its own, else the computed one (``3rd week`` / ``3주차``, ``January 9``, ``January``)."""
+    return config.periods.label(issue.date, config.labels, issue.label or None)
 
 
 def month_name(month: int, language: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -179,7 +180,7 @@ def test_add_unknown_host_needs_a_type(root, cli):
     status, _, err = cli("-C", root, "add", "https://example.com/post", "--week", "2024-09-W3")
     assert status == 2 and "--type" in err and "paper, dev, news" in err
     assert not (root / ISSUE).exists()
-    assert cli("-C", root, "add", "https://example.com/post", "--type", "news", "--week", "2024-09-W3")[0] == 0
+    assert cli("-C", root, "add", "https://example.com/post", "--type", "news", "--week", "2024-09-W3", "--no-fetch")[0] == 0
 
 
 def test_add_unknown_type_lists_the_types(root, cli):
@@ -234,7 +235,7 @@ def test_add_refuses_a_duplicate_naming_the_earlier_entry(root, cli):
     assert status == 1
     assert re.search(r"2024-02-W5\.yaml:5:10: .*already in the archive \(2024-02-W5: LoRA\+\).*--allow-duplicate", err)
     assert not (root / ISSUE).exists()
-    assert cli("-C", root, "add", "https://arxiv.org/abs/2402.12354", "--week", "2024-09-W3", "--allow-duplicate")[0] == 0
+    assert cli("-C", root, "add", "https://arxiv.org/abs/2402.12354", "--week", "2024-09-W3", "--allow-duplicate", "--no-fetch")[0] == 0
 
 
 def test_add_ignores_broken_files_elsewhere_for_duplicates(root, cli):
@@ -246,7 +247,7 @@ def test_add_ignores_broken_files_elsewhere_for_duplicates(root, cli):
 
 
 def test_add_creates_the_week_file(root, cli):
-    status, out, _ = cli("-C", root, "add", "https://github.com/karpathy/minbpe", "--week", "2024-02-W5",
+    status, out, _ = cli("-C", root, "add", "https://github.com/karpathy/minbpe", "--week", "2024-02-W5", "--no-fetch",
                          "--org", "OpenAI", "--org", "Karpathy", "--icon", "🧞", "--note", "(ICLR 2024)",
                          "--summary", "BPE 토크나이저: 최소 구현", "--summary", "두 번째")
     assert status == 0 and "created" in out
@@ -347,7 +348,45 @@ def test_add_refuses_a_broken_target_and_leaves_it(root, cli):
 def test_add_bad_week(root, cli):
     assert cli("-C", root, "add", "https://github.com/a/b", "--week", "2024-9-W3")[0] == 2
     status, _, err = cli("-C", root, "add", "https://github.com/a/b", "--week", "2023-02-W5")
-    assert status == 2 and "has no week 5" in err
+    assert status == 2 and "February 2023 has no 5th week" in err
+
+
+def test_add_names_the_month_that_has_no_such_week(root, cli):
+    status, _, err = cli("-C", root, "add", "https://github.com/a/b", "--week", "2026-11-W9")
+    assert status == 2 and "November 2026 has no 9th week" in err and "W1 to W5" in err
+
+
+@pytest.mark.parametrize("url, rule", [
+    ("https://t.co/abc123", "link-redirect"),
+    ("https://www.notion.so/17f90df74bce4c62a295849f0dc8fb7e?pvs=21", "link-private"),
+])
+def test_add_refuses_what_check_reports_as_an_error(root, cli, url, rule):
+    args = ("-C", root, "add", url, "--type", "news", "--title", "T", "--week", "2024-09-W3")
+    status, _, err = cli(*args)
+    assert status == 1 and f"error[{rule}]" in err and "--force" in err
+    assert not (root / ISSUE).exists()
+    assert cli(*args, "--force")[0] == 0 and [e.url for e in loaded_entries(root / ISSUE)] == [url]
+    status, out, _ = cli("-C", root, "check", "--format", "json", "--select", rule)
+    message = next(d["message"] for d in json.loads(out))
+    assert message in err  # the same words as check
+
+
+def test_add_follows_the_configured_severity(root, cli):
+    with open(root / "newsletter.toml", "a", encoding="utf-8") as f:
+        f.write('\n[check.rules]\n"link-redirect" = "warning"\n')
+    assert cli("-C", root, "add", "https://t.co/abc123", "--type", "news", "--title", "T")[0] == 0
+
+
+def test_add_refuses_a_published_issue_unless_its_week_is_named(root, cli):
+    today = dt.datetime.now(tz.gettz("Asia/Seoul")).date()
+    ident = issue_id(today)
+    name = f"issues/{today.year}/{ident}.yaml"
+    path = write_issue(root, f"date: {today}\npublished: {today}T09:00:00+09:00\nentries: []\n", name)
+    before = path.read_bytes()
+    status, _, err = cli("-C", root, "add", "https://github.com/a/b", "--title", "T")
+    assert status == 1 and "was published" in err and f"--issue {ident}" in err and path.read_bytes() == before
+    assert cli("-C", root, "add", "https://github.com/a/b", "--title", "T", "--week", ident)[0] == 0
+    assert [e.title for e in loaded_entries(path)] == ["T"]
 
 
 def test_help_lists_examples(cli):

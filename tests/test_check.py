@@ -7,7 +7,7 @@ import json
 import pytest
 
 from checkutil import ISSUE, issue, make_project
-from newsletter.check.formats import _escape
+from newsletter.check.formats import _escape, excerpt
 from newsletter.check.runner import collect
 from newsletter.cli import main
 from newsletter.rules import all_rules
@@ -152,7 +152,7 @@ def test_config_changes_and_turns_off_rules(cli):
 
 def test_unknown_rule_names_are_errors(cli):
     status, _, err = cli({ISSUE: CLEAN}, "check", "--select", "link-trackin")
-    assert status == 1 and "did you mean 'link-tracking'" in err
+    assert status == 2 and "did you mean 'link-tracking'" in err  # bad usage, as argparse's own
     status, _, err = cli({ISSUE: CLEAN}, "check", toml='[check.rules]\nno-such-rule = "off"\n')
     assert status == 1 and "newsletter.toml" in err
 
@@ -229,3 +229,75 @@ def test_workers_report_what_one_process_does(cli, monkeypatch, fmt):
     monkeypatch.setattr(checkpool.cores, "available", lambda: 3)
     assert cli(files, "check", "--format", fmt) == serial
     assert "duplicate-url" in serial[1] and "duplicate-title" in serial[1] and "yaml-syntax" in serial[1]
+
+
+def test_a_schema_error_in_one_entry_hides_no_other_finding(cli):
+    text = issue("""
+    - type: blog
+      title: A blog post
+      url: https://bit.ly/abc
+    - type: dev
+      titel: minbpe
+      url: https://github.com/karpathy/minbpe
+    """)
+    status, out, _ = cli({ISSUE: text}, "check", "--format", "json")
+    found = {(r["line"], r["rule"]) for r in json.loads(out)}
+    assert {(3, "type-unknown"), (5, "link-redirect"), (7, "schema")} <= found and status == 1
+
+
+def test_fix_works_in_a_file_with_a_schema_error(cli, tmp_path):
+    text = issue("- type: dev\n  title: x\n  url: https://github.com/a/b?utm_source=x\n- type: dev\n  titel: y\n")
+    cli({ISSUE: text}, "check", "--fix")
+    assert "utm_source" not in (tmp_path / ISSUE).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [["check"], ["build"], ["publish"], ["add", "https://github.com/a/b"]])
+def test_outside_a_project_commands_refuse_and_write_nothing(tmp_path, monkeypatch, capsys, command):
+    if any((folder / "newsletter.toml").is_file() for folder in tmp_path.parents):
+        pytest.skip("a newsletter.toml above the temporary folder makes it part of a project")
+    monkeypatch.chdir(tmp_path)
+    status = main(command)
+    err = capsys.readouterr().err
+    assert status == 1 and "no newsletter.toml here or above" in err and "newsletter init" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["check"], ["build"], ["publish"]])
+def test_a_folder_without_a_project_is_refused(tmp_path, capsys, command):
+    status = main(["-C", str(tmp_path), *command])
+    assert status == 1 and "no newsletter.toml in" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+
+
+def test_directory_option_after_the_command(cli, tmp_path, monkeypatch):
+    cli({ISSUE: BAD}, "rules")
+    monkeypatch.chdir(tmp_path.parent)
+    status, out, _ = cli({ISSUE: BAD}, "check", "-C", str(tmp_path), "--format", "json")
+    assert status == 1 and {r["file"] for r in json.loads(out)} == {f"{tmp_path.name}/{ISSUE}"}
+
+
+def test_title_that_is_its_link_is_a_warning(cli):
+    text = issue("""
+    - type: dev
+      title: https://github.com/karpathy/LLM101n
+      url: https://github.com/karpathy/LLM101n
+    - type: dev
+      title: see https://github.com/karpathy/minbpe here
+      url: https://github.com/karpathy/minbpe
+    - type: dev
+      title: minGPT
+      url: https://github.com/karpathy/minGPT
+    """)
+    status, out, _ = cli({ISSUE: text}, "check", "--format", "json", "--select", "title-is-link")
+    rows = json.loads(out)
+    assert [(r["line"], r["severity"]) for r in rows] == [(4, "warning"), (7, "warning")] and status == 0
+
+
+def test_a_long_line_is_quoted_as_a_window_around_the_column(cli):
+    long_url = "https://github.com/a/b?" + "x=1&" * 50_000 + "utm_source=y"
+    text = issue(f"- type: dev\n  title: t\n  url: {long_url}")
+    _, out, _ = cli({ISSUE: text}, "check", "--select", "link-tracking")
+    source, caret = out.splitlines()[1:3]
+    assert len(source) < 140 and source.startswith(" 5 |     url: https://github.com") and source.endswith("…")
+    assert caret.endswith("^") and source[len(caret) - 1] == "h"
+    quoted = excerpt("a" * 1000 + "BAD" + "b" * 1000, 1001)
+    assert len(quoted[0]) <= 122 and quoted[0][len(quoted[1]):].startswith("BAD")

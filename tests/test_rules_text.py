@@ -97,7 +97,7 @@ def test_org_config_and_aliases(tmp_path):
 
 
 def test_org_index_lookup_is_by_deletions():
-    index = OrgIndex({"Tencent"}, {variant_key("Tencent")}, {k: {"Tencent"} for k in deletions("tencent")})
+    index = OrgIndex({"Tencent"}, {variant_key("Tencent"): "Tencent"}, {k: {"Tencent"} for k in deletions("tencent")})
     assert index.suggestions("Tancent") == ["Tencent"]
     assert index.suggestions("Tencent") == []
 

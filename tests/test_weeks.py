@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from newsletter.weeks import (
-    issue_id, month_name, ordinal, parse_issue_id, parse_week_label, week_label, week_of_month, week_start,
+    IssueId, Periods, issue_id, month_name, ordinal, parse_issue_id, parse_week_label, week_label, week_of_month, week_start,
 )
 
 
@@ -54,8 +54,66 @@ def test_week_start_rejects_missing_weeks(year, month, week):
 
 
 def test_parse_issue_id():
-    assert parse_issue_id("2024-09-W3") == (2024, 9, 3)
-    assert [parse_issue_id(t) for t in ("2024-13-W1", "2024-09-W0", "2024-09-W7", "2024-9-W3", "2024-09-W3.yaml")] == [None] * 5
+    assert parse_issue_id("2024-09-W3") == IssueId("weekly", 2024, 9, 3)
+    assert parse_issue_id("2024-02-29") == IssueId("daily", 2024, 2, 29)
+    assert parse_issue_id("2024-12") == IssueId("monthly", 2024, 12, None)
+    assert parse_issue_id("2024-09-W7") == IssueId("weekly", 2024, 9, 7)  # an id, though of no week (see span)
+    bad = ("2024-13-W1", "2024-09-W0", "2024-9-W3", "2024-09-W3.yaml", "2023-02-29", "2024-13", "2024-01-9", "20240109")
+    assert [parse_issue_id(t) for t in bad] == [None] * len(bad)
+
+
+D = dt.date
+
+
+@pytest.mark.parametrize("cadence, day, ident, span", [
+    ("weekly", D(2024, 1, 9), "2024-01-W2", (D(2024, 1, 8), D(2024, 1, 14))),
+    ("weekly", D(2024, 2, 29), "2024-02-W5", (D(2024, 2, 29), D(2024, 2, 29))),
+    ("daily", D(2024, 1, 9), "2024-01-09", (D(2024, 1, 9), D(2024, 1, 9))),
+    ("monthly", D(2024, 2, 9), "2024-02", (D(2024, 2, 1), D(2024, 2, 29))),
+])
+def test_periods_id_and_span(cadence, day, ident, span):
+    periods = Periods(cadence)
+    assert periods.issue_id(day) == ident
+    assert periods.span(ident) == span
+
+
+def test_periods_span_of_a_monday_week():
+    # September 2024 starts on a Sunday: week 1 is the 1st alone, week 6 the 30th alone
+    periods = Periods("weekly", "monday")
+    assert periods.span("2024-09-W1") == (D(2024, 9, 1), D(2024, 9, 1))
+    assert periods.span("2024-09-W2") == (D(2024, 9, 2), D(2024, 9, 8))
+    assert periods.span("2024-09-W6") == (D(2024, 9, 30), D(2024, 9, 30))
+
+
+@pytest.mark.parametrize("cadence, ident, message", [
+    ("daily", "2024-01-W2", "'2024-01-W2' is not the id of a day; write it like 2024-09-16"),
+    ("weekly", "2024-01-09", "'2024-01-09' is not the id of a week; write it like 2024-09-W3"),
+    ("monthly", "2024-01-09", "'2024-01-09' is not the id of a month; write it like 2024-09"),
+    ("weekly", "2023-02-W5", "February 2023 has no 5th week; its weeks are W1 to W4"),
+])
+def test_periods_span_refuses_other_cadences_and_missing_weeks(cadence, ident, message):
+    with pytest.raises(ValueError) as e:
+        Periods(cadence).span(ident)
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize("cadence, language, label, title, heading", [
+    ("weekly", "en", "2nd week", "January 2nd week", "January 2024 · 2nd week"),
+    ("weekly", "ko", "2주차", "1월 2주차", "2024년 1월 2주차"),
+    ("daily", "en", "January 9", "January 9", "January 9, 2024"),
+    ("daily", "ko", "1월 9일", "1월 9일", "2024년 1월 9일"),
+    ("monthly", "en", "January", "January", "January 2024"),
+    ("monthly", "ko", "1월", "1월", "2024년 1월"),
+])
+def test_periods_labels(cadence, language, label, title, heading):
+    periods = Periods(cadence)
+    day = D(2024, 1, 9)
+    assert (periods.label(day, language), periods.title(day, language), periods.heading(day, language)) == (label, title, heading)
+
+
+def test_an_own_label_replaces_the_computed_one():
+    assert Periods("weekly").heading(D(2024, 1, 9), "en", "1st ~ 2nd week") == "January 2024 · 1st ~ 2nd week"
+    assert Periods("daily").title(D(2024, 1, 9), "en", "Tuesday") == "Tuesday"
 
 
 def test_ordinals():

@@ -12,10 +12,26 @@ from newsletter.errors import Diagnostic
 from newsletter.load import Source
 from newsletter.rules import all_rules
 
+# characters of a long source line quoted around a finding's column
+EXCERPT_WIDTH = 120
+
 
 def _width(text: str) -> int:
     """Terminal columns taken by ``text`` (Hangul and other wide characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def excerpt(line: str, column: int, width: int = EXCERPT_WIDTH) -> tuple[str, str]:
+    """About ``width`` characters of ``line`` around ``column`` (1-based), cut ends marked with …;
+    and the part of the excerpt before the column, under which the caret goes."""
+    at = min(max(column - 1, 0), len(line))
+    if len(line) <= width:
+        return line, line[:at]
+    start = max(0, min(at - width // 2, len(line) - width))
+    end = start + width
+    head = "…" if start > 0 else ""
+    shown = head + line[start:end] + ("…" if end < len(line) else "")
+    return shown, head + line[start:at]
 
 
 def format_text(diags: list[Diagnostic], sources: dict[str, Source]) -> Iterator[str]:
@@ -26,8 +42,9 @@ def format_text(diags: list[Diagnostic], sources: dict[str, Source]) -> Iterator
         line = source.line(d.line) if source else ""
         if line:
             gutter = " " * len(str(d.line))
-            yield f" {d.line} | {line}"
-            yield f" {gutter} | {' ' * _width(line[: d.column - 1])}^"
+            shown, before = excerpt(line, d.column)
+            yield f" {d.line} | {shown}"
+            yield f" {gutter} | {' ' * _width(before)}^"
             if d.fix is not None:
                 yield f" {gutter} = fix: {d.fix.description or 'replace with ' + d.fix.text}"
 

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 import yaml
 
 from newsletter.config import Config
-from newsletter.errors import Diagnostic, NewsletterError, Severity
+from newsletter.errors import Diagnostic, NewsletterError, Severity, UsageError
 from newsletter.load import LoadedIssue, Source, did_you_mean, load_issue
 from newsletter.project import Project
 from newsletter.rules import Context, FileFacts, Finding, Rule, all_rules, entry_links
@@ -30,9 +30,11 @@ def rule_levels(config: Config, select: list[str] | None = None, ignore: list[st
     """The rules to run and their severities, from ``[check.rules]``, ``--select`` and ``--ignore``."""
     rules = all_rules()
     for name in config.check.rules:
-        _known_rule(name, rules, "newsletter.toml [check.rules]")
+        if name not in rules:
+            raise NewsletterError(_unknown_rule(name, rules, "newsletter.toml [check.rules]"))
     for name in (select or []) + (ignore or []):
-        _known_rule(name, rules, "the command line")
+        if name not in rules:
+            raise UsageError(_unknown_rule(name, rules, "--select/--ignore"))
     levels: Levels = {}
     for name in rules:
         level = config.check.rules.get(name)
@@ -42,9 +44,8 @@ def rule_levels(config: Config, select: list[str] | None = None, ignore: list[st
     return levels
 
 
-def _known_rule(name: str, rules: dict[str, Rule], where: str) -> None:
-    if name not in rules:
-        raise NewsletterError(f"unknown rule '{name}' in {where}{did_you_mean(name, list(rules))}; `newsletter rules` lists them")
+def _unknown_rule(name: str, rules: dict[str, Rule], where: str) -> str:
+    return f"unknown rule '{name}' in {where}{did_you_mean(name, list(rules))}; `newsletter rules` lists them"
 
 
 def archive_files(project: Project, paths: list[Path] | None) -> tuple[list[Path], set[Path]]:
@@ -121,10 +122,10 @@ def _by_scope(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
 
 def _findings(ctx: Context, scopes: dict[str, list[Rule]], doc: LoadedIssue) -> Iterator[tuple[Rule, Finding]]:
     """Run the per-file rules over one loaded issue, in one walk over its entries and their links."""
-    for r in scopes["issue"]:
+    for r in scopes["issue"] if doc.issue is not None else ():
         for f in r.func(ctx, doc):
             yield r, f
-    for i, entry in enumerate(doc.issue.entries):
+    for i, entry in doc.entries():
         for r in scopes["entry"]:
             for f in r.func(ctx, doc, i, entry):
                 yield r, f
@@ -132,6 +133,20 @@ def _findings(ctx: Context, scopes: dict[str, list[Rule]], doc: LoadedIssue) -> 
             for r in scopes["link"]:
                 for f in r.func(ctx, link):
                     yield r, f
+
+
+def entry_diagnostics(config: Config, doc: LoadedIssue, index: int) -> list[Diagnostic]:
+    """The findings of the entry and link rules about entry ``index`` of ``doc``, at configured severities."""
+    levels = rule_levels(config)
+    scopes = _by_scope(all_rules()[name] for name in levels)
+    only = {"issue": [], "entry": scopes["entry"], "link": scopes["link"], "archive": []}
+    ctx = archive_context(config, [doc])
+    found = []
+    for r, f in _findings(ctx, only, doc):
+        if len(f.path) > 1 and f.path[1] == index:
+            line, col = _position(doc.source, f)
+            found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
+    return list(_effective(found, NoqaMap.of(doc), levels))
 
 
 def file_facts(doc: LoadedIssue) -> FileFacts:
@@ -151,17 +166,18 @@ def check_files(ctx: Context, docs: Iterable[tuple[LoadedIssue, list[Diagnostic]
     out: list[Diagnostic] = []
     maps: dict[Path, NoqaMap] = {}
     for doc, load_diags in docs:
-        if doc.issue is None:
-            # no rule can check a file that does not load, and no build can render it: always an error
-            out.extend(load_diags)
-            continue
         noqa = NoqaMap.of(doc)
         if noqa.codes:
             maps[doc.path] = noqa
         found: list[Diagnostic] = [d for d in load_diags if d.rule in levels]
-        for r, f in _findings(ctx, scopes, doc):
-            line, col = _position(doc.source, f)
-            found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
+        if doc.issue is None:
+            # a file that does not load cannot be built: what stops it is an error whatever the levels
+            out.extend(load_diags)
+            found = []
+        if doc.source.root is not None:
+            for r, f in _findings(ctx, scopes, doc):
+                line, col = _position(doc.source, f)
+                found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
         out.extend(_effective(found, noqa, levels))
     return out, maps
 

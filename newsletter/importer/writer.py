@@ -1,33 +1,133 @@
-"""Write issues as YAML that looks hand-written: block style, readable Unicode, no line wrapping."""
+"""Write issue files as YAML that looks hand-written: block style, readable Unicode, no line wrapping.
+
+A small emitter for the shapes issue files have (mappings, lists, text), not a general YAML
+dumper: every written text is loaded back and compared with what was meant before it is written.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from newsletter.errors import NewsletterError
-from newsletter.fsio import atomic_write
+from newsletter.fsio import discard, write_temp
+from newsletter.load import parse_yaml
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
+from newsletter.weeks import issue_path
 
-ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "entries", "raw")
-ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "image", "tags", "raw")
+ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "style", "raw", "entries")
+ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "image", "tags", "style", "raw")
+STEP = 2
+
+# plain scalars a YAML 1.1 reader would not take as text (bool, null, numbers, dates, merge/value keys)
+_IMPLICIT = re.compile(
+    r"""(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
+    |~|null|Null|NULL|<<|=
+    |[-+]?(?:0b[01_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)
+    |[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
+    |[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$""",
+    re.VERBOSE,
+)
+# characters shown as escapes: controls, invisible spaces and joiners, line and paragraph separators, BOM
+_ESCAPED = re.compile("[\x00-\x1f\x7f-\x9f\u00a0\u200b-\u200f\u2028\u2029\u202f\u2060\ufeff\ufffe\uffff]")
+_NOT_IN_BLOCK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\u2028\u2029\ufeff\ufffe\uffff\r\x85]")
+_FIRST = set("-?:,[]{}#&*!|>'\"%@`")
 
 
-class _Dumper(yaml.SafeDumper):
-    """Indents lists under their key and writes multi-line text as ``|`` blocks."""
+def _quoted(text: str) -> str:
+    """A double-quoted scalar; invisible and control characters as escapes."""
+    def escape(m: re.Match) -> str:
+        code = ord(m[0])
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}.get(m[0]) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    return '"' + _ESCAPED.sub(escape, text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
 
 
-_Dumper.add_representer(str, _str)
+def _plain_ok(text: str) -> bool:
+    """Whether ``text`` reads back as the same text when written without quotes."""
+    return bool(text) and text[0] not in _FIRST and text[0] not in " \t" and text[-1] not in " \t:" and ": " not in text \
+        and " #" not in text and "\t" not in text and not _ESCAPED.search(text) and not _IMPLICIT.match(text)
+
+
+def _block(text: str, indent: int) -> list[str] | None:
+    """``text`` as a literal block (``|``) whose lines sit at ``indent``; None when a block cannot hold it."""
+    if _NOT_IN_BLOCK.search(text) or not text.strip(" \n"):
+        return None
+    body = text.rstrip("\n")
+    trailing = len(text) - len(body)
+    chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
+    lines = body.split("\n")
+    if any(line[:1] == "\t" for line in lines):
+        return None
+    head = "|" + (str(STEP) if lines[0][:1] == " " else "") + chomp
+    pad = " " * indent
+    return [head] + [pad + line if line else "" for line in lines] + [""] * (trailing - 1)
+
+
+def _scalar(value: str, indent: int) -> list[str]:
+    """A scalar after ``key:`` or ``-``: its first line (without the space before it) and any further lines."""
+    if "\n" in value and (block := _block(value, indent)) is not None:
+        return block
+    return [value if _plain_ok(value) else _quoted(value)]
+
+
+def _value(value: Any, indent: int) -> list[str]:
+    """A scalar or an empty collection: its first line and any further lines (block content at ``indent``)."""
+    if value is None:
+        return ["null"]
+    if isinstance(value, (list, dict)):
+        return ["[]" if isinstance(value, list) else "{}"]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return [value.isoformat()]
+    return _scalar(value, indent)
+
+
+def _mapping(data: dict, indent: int, out: list[str], first: str) -> None:
+    """``key: value`` lines at ``indent``; the first starts with ``first`` (a list dash, or the indentation)."""
+    for key, value in data.items():
+        head = f"{first}{key}:"
+        first = " " * indent
+        if isinstance(value, dict) and value:
+            out.append(head)
+            _mapping(value, indent + STEP, out, " " * (indent + STEP))
+        elif isinstance(value, list) and value:
+            out.append(head)
+            _sequence(value, indent + STEP, out)
+        else:
+            text = _value(value, indent + STEP)
+            out.append(f"{head} {text[0]}")
+            out.extend(text[1:])
+
+
+def _sequence(items: list, indent: int, out: list[str]) -> None:
+    """``- item`` lines with the dash at ``indent``."""
+    dash = " " * indent + "- "
+    for item in items:
+        if isinstance(item, dict) and item:
+            _mapping(item, indent + STEP, out, dash)
+        elif isinstance(item, list) and item:
+            out.append(dash.rstrip())
+            _sequence(item, indent + STEP, out)
+        else:
+            text = _value(item, indent + STEP)
+            out.append(dash + text[0])
+            out.extend(text[1:])
+
+
+def dump_block(value: Any) -> str:
+    """``value`` (text, lists and mappings of text) as block-style YAML, lists indented below their key."""
+    out: list[str] = []
+    if isinstance(value, dict) and value:
+        _mapping(value, 0, out, "")
+    elif isinstance(value, list) and value:
+        _sequence(value, 0, out)
+    else:
+        out.extend(_value(value, 0))
+    return "\n".join(out) + "\n"
 
 
 def _summary(item: SummaryItem) -> Any:
@@ -45,27 +145,54 @@ def _entry(entry: Entry) -> dict[str, Any]:
     return {k: data[k] for k in ENTRY_KEYS if k in data}
 
 
-def issue_yaml(issue: Issue) -> str:
-    """The YAML text of an issue file."""
+def issue_data(issue: Issue) -> dict[str, Any]:
+    """The issue as the mapping its file holds, keys in the order editors read them."""
     data = issue.model_dump(exclude_defaults=True)
     if issue.entries:
         data["entries"] = [_entry(e) for e in issue.entries]
-    ordered = {k: data[k] for k in ISSUE_KEYS if k in data}
-    return yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, width=float("inf"), sort_keys=False, default_flow_style=False)
+    return {k: data[k] for k in ISSUE_KEYS if k in data}
 
 
-def issue_file(folder: Path, ident: str) -> Path:
-    """``<folder>/<YYYY>/<id>.yaml``, the layout of ``issues/``."""
-    return folder / ident[:4] / f"{ident}.yaml"
+def _as_text(value: Any) -> Any:
+    """``value`` as the loader reads it back: every scalar as text."""
+    if isinstance(value, dict):
+        return {k: _as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def issue_yaml(issue: Issue, display: str = "<issue>") -> str:
+    """The YAML text of an issue file, checked by loading it back."""
+    data = issue_data(issue)
+    text = dump_block(data)
+    _, loaded, diags = parse_yaml(text, Path(display), display)
+    if diags or loaded != _as_text(data):
+        where = f": {diags[0].message}" if diags else ""
+        raise NewsletterError(f"the issue file would not read back as written{where}; nothing was written (please report this)", display)
+    return text
 
 
 def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool) -> list[Path]:
     """Write every issue; refuse, writing nothing, when one of the files exists and ``force`` is off."""
-    paths = {ident: issue_file(folder, ident) for ident in sorted(issues)}
+    paths = {ident: issue_path(folder, ident) for ident in sorted(issues)}
     existing = [p for p in paths.values() if p.exists()]
     if existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         raise NewsletterError(f"{existing[0]}{more} already exists; use --force to overwrite, or --into another folder")
-    for ident, path in paths.items():
-        atomic_write(path, issue_yaml(issues[ident]))
+    texts = {ident: issue_yaml(issues[ident], str(paths[ident])) for ident in paths}
+    staged: list[tuple[str, Path]] = []
+    moved = 0
+    try:
+        for ident, path in paths.items():
+            staged.append((write_temp(path, texts[ident], durable=False), path))
+        os.sync()  # one flush for all the files instead of one fsync each: every file is on disk before any rename
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            moved += 1
+    finally:
+        for tmp, _ in staged[moved:]:
+            discard(tmp)
     return list(paths.values())

@@ -9,9 +9,11 @@ than everything else.
 from __future__ import annotations
 
 import base64
+import email
 import hashlib
 from email import policy
 from email.errors import HeaderParseError
+from email.header import Header
 from email.utils import format_datetime
 from functools import lru_cache
 
@@ -62,11 +64,30 @@ def _headers(issue_id: str, issue: Issue, config: Config, subject: str) -> dict[
     return headers
 
 
+# headers whose value is text from an issue file: written as text, never read as RFC 5322 (where "=?…?=" is an encoded word)
+TEXT_HEADERS = frozenset({"Subject"})
+
+
 # most headers are the config's and alike in every message; parsing and folding them once saves much of a message's time
 @lru_cache(maxsize=256)
 def _header(name: str, value: str) -> bytes:
-    """One header line, folded and with encoded words where needed; an address in the config that cannot
-    be parsed is the user's to fix."""
+    """One header line, folded and with encoded words where needed, that a reader parses back to exactly one
+    header with the same meaning; an address in the config that cannot be written so is the user's to fix."""
+    folded = _text_header(name, value) if name in TEXT_HEADERS else _parsed_header(name, value)
+    if _read_back(name, folded) != _meaning(name, value):
+        raise NewsletterError(f"email: {value!r} cannot be written as the {name} header; write it as plain text without '=?'", CONFIG_NAME)
+    return folded
+
+
+def _text_header(name: str, value: str) -> bytes:
+    """``value`` as unstructured text: as it is when plain ASCII, else as encoded words, so that nothing in it
+    (an encoded-word marker that decodes to a line break) is ever read as header syntax."""
+    if value.isascii() and value.isprintable() and "=?" not in value:
+        return _parsed_header(name, value)
+    return f"{name}: {Header(value, 'utf-8', header_name=name).encode(linesep=chr(13) + chr(10))}\r\n".encode("ascii")
+
+
+def _parsed_header(name: str, value: str) -> bytes:
     try:
         _, header = policy.SMTP.header_store_parse(name, value)
     except (HeaderParseError, ValueError, IndexError) as e:
@@ -74,3 +95,20 @@ def _header(name: str, value: str) -> bytes:
     if name in ("From", "To") and header.defects:
         raise NewsletterError(f"email: {value!r} is not a valid address for {name}; write it as 'Name <user@host>'", CONFIG_NAME)
     return policy.SMTP.fold_binary(name, header)
+
+
+def _meaning(name: str, value: str) -> object:
+    """What a header says: its addresses, or its text (the text header's exactly as given)."""
+    if name in TEXT_HEADERS:
+        return value
+    _, header = policy.SMTP.header_store_parse(name, value)
+    return getattr(header, "addresses", None) or " ".join(str(header).split())
+
+
+def _read_back(name: str, folded: bytes) -> object:
+    """What a reader of the written header line(s) sees: the meaning of the one header, else the names it found."""
+    msg = email.message_from_bytes(folded + b"\r\n", policy=policy.SMTP)
+    if msg.keys() != [name] or msg.defects:
+        return msg.keys()
+    header = msg[name]
+    return getattr(header, "addresses", None) or " ".join(str(header).split())

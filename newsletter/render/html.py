@@ -12,7 +12,6 @@ from newsletter import urls
 from newsletter.config import Config, EntryType
 from newsletter.model import Entry, Issue
 from newsletter.render.templates import render
-from newsletter.weeks import issue_label, month_name
 
 BODY_TEMPLATE = "issue-body.html.j2"
 PREHEADER_LENGTH = 140
@@ -50,12 +49,7 @@ def groups(issue: Issue, config: Config) -> list[Group]:
 
 def heading(issue: Issue, config: Config) -> str:
     """The issue's headline: its ``title``, else the month and week, e.g. ``February 2024 · 5th week``."""
-    if issue.title:
-        return issue.title
-    lang = config.labels
-    label = issue_label(issue, config)
-    month = month_name(issue.date.month, lang)
-    return f"{issue.date.year}년 {month} {label}" if lang == "ko" else f"{month} {issue.date.year} · {label}"
+    return issue.title or config.periods.heading(issue.date, config.labels, issue.label or None)
 
 
 def preheader(issue: Issue) -> str:

@@ -130,7 +130,7 @@ def _summary_label(issue: Issue, config: Config) -> str:
 
 @dataclass
 class _Month:
-    heading: str
+    heading: str | None
     weeks: list[dict] = field(default_factory=list)
 
 
@@ -165,13 +165,13 @@ class DigestWeek:
 
 
 def _years(weeks: Sequence[DigestWeek], config: Config) -> list[_Year]:
-    """Group the weeks by year and month in digest order."""
+    """Group the issues by year and month in digest order; a monthly newsletter's months go straight under their year."""
     ordered = sorted(weeks, key=lambda w: (w.date, w.id), reverse=config.digest.order == "newest-first")
     years: list[_Year] = []
     for w in ordered:
         if not years or years[-1].year != w.date.year:
             years.append(_Year(w.date.year))
-        heading = month_heading(w.date.month, config)
+        heading = month_heading(w.date.month, config) if config.cadence != "monthly" else None
         months = years[-1].months
         if not months or months[-1].heading != heading:
             months.append(_Month(heading))
@@ -195,8 +195,8 @@ def _layout(layout: str | None, issue: Issue, config: Config) -> str:
 
 
 def month_and_week(issue: Issue, config: Config) -> str:
-    """The issue's month and week: ``September 3rd week`` / ``9월 3주차``."""
-    return f"{month_name(issue.date.month, config.labels)} {issue_label(issue, config)}"
+    """The issue's name within its year: ``September 3rd week`` / ``9월 3주차``, ``January 9``, ``January``."""
+    return config.periods.title(issue.date, config.labels, issue.label or None)
 
 
 def page_title(issue: Issue, config: Config) -> str:

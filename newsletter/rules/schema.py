@@ -8,20 +8,26 @@ from typing import Iterator
 from newsletter.load import LoadedIssue, did_you_mean
 from newsletter.model import Entry
 from newsletter.rules import Context, Finding, loader_rule, rule
-from newsletter.weeks import parse_issue_id, week_of_month
+from newsletter.weeks import parse_issue_id
 
 loader_rule("yaml-syntax", "error", "the file is not readable UTF-8 YAML (syntax error, tabs, bad indentation)")
 loader_rule("schema", "error", "a key is missing, unknown, duplicated or has a value of the wrong kind")
 
 
 # the loader also reports a `date` that is not a date under this name
-@rule("date-invalid", "error", "`date` is not a YYYY-MM-DD date or lies outside the week named by the file", scope="issue", build=True)
+@rule("date-invalid", "error", "`date` is not a YYYY-MM-DD date or lies outside the week named by the file",
+      scope="issue", build=True)
 def date_invalid(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
     assert doc.issue is not None
-    parsed = parse_issue_id(doc.id)
-    day = doc.issue.date
-    if parsed and (day.year, day.month, week_of_month(day, ctx.config.week_rule)) != parsed:
-        yield Finding(f"date {day.isoformat()} is not in week {doc.id} named by the file; correct the date or rename the file", ("date",))
+    day, parsed, periods = doc.issue.date, parse_issue_id(doc.id), ctx.config.periods
+    if parsed is None:
+        return
+    if parsed.cadence != periods.cadence:
+        yield Finding(f"the file name {doc.id} is that of a {parsed.cadence} issue, but this newsletter is {periods.cadence} "
+                      f"(cadence in newsletter.toml); name the file {periods.issue_id(day)}.yaml or change the cadence", ("date",))
+    elif periods.issue_id(day) != doc.id:
+        yield Finding(f"date {day.isoformat()} is not in {periods.unit} {doc.id} named by the file; correct the date or rename the file",
+                      ("date",))
 
 
 @rule("type-unknown", "error", "an entry's `type` is not one of the types in newsletter.toml", build=True)

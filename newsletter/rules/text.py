@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterator
 
@@ -27,6 +27,13 @@ KNOWN_USES = 3
 def title_missing(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
     if not entry.title.strip():
         yield Finding("the title is empty; write the link text", ("entries", i, "title"))
+
+
+@rule("title-is-link", "warning", "an entry's title is a URL, or contains its own link, instead of the link text")
+def title_is_link(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    title, url = entry.title.strip(), (entry.url or "").strip()
+    if _BARE_URL.match(title) or (url and url in title):
+        yield Finding("the title is the link itself; write the link text (the page's own title) instead", ("entries", i, "title"))
 
 
 def _spans_lines(doc: LoadedIssue, path: PathKey) -> bool:
@@ -74,8 +81,10 @@ class OrgIndex:
     """Known organisation names, indexed for near-miss lookups by single-character deletions."""
 
     known: set[str]
-    variants: set[str]
+    # variant_key(name) -> name
+    variants: dict[str, str]
     by_deletion: dict[str, set[str]]
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def suggestions(self, org: str) -> list[str]:
         """Known names one typo away from ``org`` (none when ``org`` is itself a known spelling)."""
@@ -84,6 +93,18 @@ class OrgIndex:
         folded = org.casefold()
         found = {name for key in deletions(folded) for name in self.by_deletion.get(key, ())}
         return sorted(n for n in found if _close(folded, n.casefold()))
+
+    def canonical(self, org: str) -> str | None:
+        """The spelling to write for ``org`` (its alias, a known name it is a variant or a typo of), else None."""
+        org = " ".join(org.split())
+        if org in self.aliases:
+            return self.aliases[org]
+        if org in self.known:
+            return org
+        if found := self.variants.get(variant_key(org)):
+            return found
+        found_all = self.suggestions(org)
+        return found_all[0] if len(found_all) == 1 else None
 
 
 def variant_key(name: str) -> str:
@@ -140,7 +161,7 @@ def org_index(ctx: Context) -> OrgIndex:
     for name in known:
         for key in deletions(name.casefold()):
             by_deletion.setdefault(key, set()).add(name)
-    return OrgIndex(known, {variant_key(n) for n in known}, by_deletion)
+    return OrgIndex(known, {variant_key(n): n for n in sorted(known)}, by_deletion, dict(check.org_aliases))
 
 
 def _org_paths(doc: LoadedIssue, i: int, entry: Entry) -> Iterator[tuple[PathKey, str]]:
@@ -168,7 +189,8 @@ def org_spelling(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterat
 @rule("week-label", "warning", "an issue's `label` does not parse (4rd week) or disagrees with its `date`", fixable=True, scope="issue")
 def week_label(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
     issue = doc.issue
-    if issue is None or issue.label is None:
+    # only weeks have a label format; a day's or a month's label is free text
+    if issue is None or issue.label is None or ctx.config.cadence != "weekly":
         return
     parsed = parse_week_label(issue.label)
     week = week_of_month(issue.date, ctx.config.week_rule)
