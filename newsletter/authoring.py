@@ -334,9 +334,9 @@ def _refuse_duplicate(issues: list[LoadedIssue], *links: str | None) -> None:
 
 def _refuse_check_errors(project: Project, doc: LoadedIssue, index: int) -> None:
     """Fail with the message ``check`` would give when the new entry breaks a rule it treats as an error."""
-    from newsletter.check.runner import entry_diagnostics
+    from newsletter.check.runner import entry_diagnostics, failing
 
-    errors = [d for d in entry_diagnostics(project.config, doc, index) if d.severity == "error"]
+    errors = failing(entry_diagnostics(project.config, doc, index))
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
