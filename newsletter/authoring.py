@@ -59,10 +59,12 @@ _NOTES = {
     '(subdomains match too; "huggingface.co/papers" matches that path), and other spellings of the emoji\n'
     "accepted by `newsletter import`. Any [types.NAME] table replaces ALL of these defaults: copy the ones you keep.",
     "month_emoji": "The emoji after each month's heading in the archive.",
-    "digest": "The Markdown archive of every issue.",
+    "digest": "The Markdown archive of every issue. `newsletter import` sets these to the archive's own habits;\n"
+    "header and footer (unset: the type legend, nothing) hold Markdown written before the first year and after the last week.",
     "digest.path": "where `newsletter build` writes it",
     "digest.order": '"oldest-first" or "newest-first"',
     "digest.separator": "between an entry's type emoji and its text",
+    "digest.indent": "spaces per level of summary bullets",
     "digest.layout": '"archive", "post" or "daily"; an issue\'s own `layout:` wins',
     "email": "The HTML email and the ready-to-send message.",
     "email.unsubscribe_url": 'placeholder your email service fills in per recipient, e.g. "*|UNSUB|*"',
@@ -87,6 +89,7 @@ _NOTES = {
     "fetch.cache_hours": "how long `check --online` trusts an earlier answer (--refresh ignores it)",
     "fetch.arxiv_api": "arXiv's API (titles, authors, dates; batched link checks)",
     "fetch.arxiv_batch": "arXiv ids per API request",
+    "fetch.arxiv_delay": "seconds between two requests to arXiv's API, as arXiv asks",
     "fetch.github_api": "GitHub's REST API (repository name, description, owner)",
     "fetch.openreview_api": "OpenReview's API (title, venue)",
 }
@@ -129,7 +132,7 @@ def _table(path: str, value: BaseModel | dict) -> list[str]:
         return lines
     lines.append(f"# [{path}]")
     nested = {k: v for k, v in items.items() if isinstance(v, (BaseModel, dict))}
-    lines += [_setting(f"{path}.{k}", k, v) for k, v in items.items() if k not in nested]
+    lines += [_setting(f"{path}.{k}", k, v) for k, v in items.items() if k not in nested and v is not None]
     for key, sub in nested.items():
         lines += _table(f"{path}.{key}", sub)
     return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import gc
 import importlib
 import os
@@ -36,6 +37,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         newsletter check
         newsletter check issues/2024/2024-09-W3.yaml --format json
         newsletter check --fix
+        newsletter check --online --since 2024-09-01
+        newsletter check --online --select link-moved --unsafe-fixes
         newsletter check --select link-tracking,link-arxiv-form --diff"""),
     "rules": ("newsletter.check.command", "list every check rule with its severity and description", """
         newsletter rules"""),
@@ -55,6 +58,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "preview": ("newsletter.build.command", "serve one issue's email on localhost for a look", """
         newsletter preview 2024-09-W3"""),
 }
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
 
 
 def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
@@ -80,6 +90,10 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="*", metavar="PATH", help="issue files or folders (default: issues/)")
         p.add_argument("--format", choices=["text", "json", "github"], default="text")
         p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+        p.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (a moved link's new address); implies --fix")
+        p.add_argument("--online", action="store_true", help="also check that every link still works (link-dead, link-moved, link-unavailable)")
+        p.add_argument("--refresh", action="store_true", help="with --online: ask every link again, ignoring the cache")
+        p.add_argument("--since", type=_date, metavar="DATE", help="only issues dated DATE (YYYY-MM-DD) or later")
         p.add_argument("--diff", action="store_true", help="show the safe fixes as a diff; write nothing")
         p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
         p.add_argument("--select", metavar="RULE,...", help="only these rules")
@@ -129,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _writes(args: argparse.Namespace) -> bool:
     """Whether the command changes files of the project, and so must wait for any other that does."""
     if args.command == "check":
-        return args.fix
+        return args.fix or args.unsafe_fixes
     if args.command == "import":
         return not args.dry_run
     return args.command in ("new", "new-week", "add", "build", "publish")

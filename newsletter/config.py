@@ -71,7 +71,12 @@ class DigestConfig(_Strict):
     order: Literal["oldest-first", "newest-first"] = "oldest-first"
     # the character between the type emoji and the rest of the entry line
     separator: str = " "
+    # spaces per level of summary bullets (the first level too)
+    indent: int = Field(4, ge=1, le=8)
     layout: Layout = "archive"
+    # Markdown written verbatim before the first year (instead of the type legend) and after the last week
+    header: str | None = None
+    footer: str | None = None
 
 
 # RFC 2369: links in angle brackets; printable ASCII without "=?", which a mail reader would decode as an encoded word
@@ -151,6 +156,8 @@ class FetchConfig(_Strict):
     cache_hours: float = Field(72.0, ge=0)
     arxiv_api: str = "https://export.arxiv.org/api/query"
     arxiv_batch: int = Field(100, ge=1)
+    # arXiv asks API users for a pause between requests
+    arxiv_delay: float = Field(3.0, ge=0)
     github_api: str = "https://api.github.com"
     openreview_api: str = "https://api2.openreview.net"
 

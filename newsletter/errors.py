@@ -16,6 +16,8 @@ class Fix:
     end: int
     text: str
     description: str = ""
+    # a fix that may change meaning (a moved link's new address): applied only with --unsafe-fixes
+    unsafe: bool = False
 
 
 @dataclass

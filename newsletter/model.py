@@ -46,6 +46,29 @@ SummaryItem = Union[str, Bullet]
 Bullet.model_rebuild()
 
 
+class EntryStyle(_Strict):
+    """How one entry is spelled in the Markdown archive where it differs from its issue (kept by import)."""
+
+    separator: str | None = Field(None, description="Text between the type emoji and the rest of the entry line.")
+
+
+class IssueStyle(_Strict):
+    """How the issue is written in the Markdown archive where it differs from newsletter.toml (kept by import).
+
+    Lists of lines are written verbatim; absent keys take the project's way.
+    """
+
+    month: str | None = Field(None, description="The month heading as written after '## ', e.g. '🍉 7월'.")
+    separator: str | None = Field(None, description="Text between the type emoji and the rest of an entry line.")
+    emoji: dict[str, str] = Field({}, description="Type emoji spelled differently from newsletter.toml, by type.")
+    indent: int | None = Field(None, ge=1, le=8, description="Spaces per level of summary bullets.")
+    before: list[str] | None = Field(None, description="Lines before the issue's place in the digest (blank lines, text between weeks).")
+    after_year: list[str] | None = Field(None, description="Lines after the year heading the issue opens.")
+    after_month: list[str] | None = Field(None, description="Lines after the month heading the issue opens.")
+    open: list[str] | None = Field(None, description="Lines between '<summary>' and the first entry.")
+    close: list[str] | None = Field(None, description="Lines after the last entry, up to and including '</details>'.")
+
+
 class Entry(_Strict):
     """One link in an issue."""
 
@@ -60,6 +83,7 @@ class Entry(_Strict):
     image: str | None = Field(None, description="Image URL (daily-digest layout).")
     tags: OneOrMany = Field([], description="Free-form tags.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entry unchanged.")
+    style: EntryStyle | None = Field(None, description="How the archive spells this entry, where it differs (written by import).")
 
 
 class Issue(_Strict):
@@ -73,6 +97,7 @@ class Issue(_Strict):
     published: AwareDatetime | None = Field(None, description="Written by `newsletter publish`; never by hand.")
     layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post or daily.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
+    style: IssueStyle | None = Field(None, description="How the archive writes this issue, where it differs (written by import).")
     entries: Annotated[list[Entry], BeforeValidator(_none_is_empty)] = Field(
         [], description="The links of the week.", json_schema_extra=_or_null
     )

@@ -33,6 +33,9 @@ class LinkServer:
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.released = threading.Event()
         self.delay = delay
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,7 +52,7 @@ class LinkServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def base(self) -> str:
@@ -71,9 +74,19 @@ class LinkServer:
         return route, self.hits(target if target in self.routes else path)
 
     def answer(self, h: BaseHTTPRequestHandler, method: str) -> None:
-        self.requests.append((method, urlsplit(h.path).path, dict(h.headers)))
-        if self.delay:
-            time.sleep(self.delay)
+        with self._lock:
+            self.requests.append((method, urlsplit(h.path).path, dict(h.headers)))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.delay:
+                time.sleep(self.delay)
+            self._answer(h, method)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, h: BaseHTTPRequestHandler, method: str) -> None:
         route, seen = self._find(h.path)
         while route is not None and route.then is not None and seen > route.after:
             seen -= route.after

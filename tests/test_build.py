@@ -271,7 +271,7 @@ def test_a_build_failing_on_several_processes_leaves_no_staged_file_behind(root,
 def test_every_filter_is_there_for_an_override_even_when_no_issue_is_rendered(root):
     """An overridden archive template may use any filter, also in a build that renders no issue."""
     (root / "templates").mkdir()
-    (root / "templates/digest.md.j2").write_text('{{ legend[0] }}\n{{ legend[0] | underline("-") }}\n', encoding="utf-8")
+    (root / "templates/digest.md.j2").write_text('{{ header[0] }}\n{{ header[0] | underline("-") }}\n', encoding="utf-8")
     assert build(root) == 0
     (root / "issues/2024/2024-02-W4.yaml").unlink()
     assert build(root) == 0
@@ -289,9 +289,9 @@ def test_an_override_can_include_or_extend_the_packaged_template(root, tmp_path_
     assert build(root) == 0
     assert (root / "README.md").read_text(encoding="utf-8") == packaged
     (root / "templates/digest.md.j2").write_text(
-        '{% extends "default/digest.md.j2" %}{% block legend %}Papers, code and news.\n{% endblock %}', encoding="utf-8")
+        '{% extends "default/digest.md.j2" %}{% block header %}Papers, code and news.\n{% endblock %}', encoding="utf-8")
     assert build(root) == 0
-    assert (root / "README.md").read_text(encoding="utf-8") == "Papers, code and news.\n\n" + packaged.split("\n\n", 1)[1]
+    assert (root / "README.md").read_text(encoding="utf-8") == "Papers, code and news.\n" + packaged.split("---\n", 1)[1]
     (root / "templates/email.txt.j2").write_text(
         '{% extends "default/email.txt.j2" %}{% block footer %}-- \n{{ words.unsubscribe }}: {{ links.unsubscribe }}\n{% endblock %}',
         encoding="utf-8")

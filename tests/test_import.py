@@ -64,7 +64,8 @@ def test_hard_entries_are_mapped(archive_project, capsys):
     award = entry("2024-08-W3", "[ACL 2024 Best Paper Award]")
     assert award["summary"][0]["text"].startswith("[Cohere] [Aya Model") and len(award["summary"][0]["items"]) == 2
     saul = entry("2024-07-W5", "SaulLM-54B")
-    assert saul["summary"][1] == "domain adaptation 과정은 세 단계로 구성됨.\n1) 540B 토큰 이상의 corpus로 continued pretraining\n2) 법률 특화 instruction-following protocol\n3) human preference와의 alignment"
+    # trailing spaces are kept: in Markdown two of them break the line
+    assert saul["summary"][1] == "domain adaptation 과정은 세 단계로 구성됨. \n1) 540B 토큰 이상의 corpus로 continued pretraining \n2) 법률 특화 instruction-following protocol \n3) human preference와의 alignment"
     reading = entry("2024-02-W3", "A Human-Inspired Reading Agent")
     assert reading["org"] == "Google DeepMind & Research"
     assert entry("2024-06-W3", "The Prompt Report")["org"] == ["OpenAI", "Stnaford", "Microsoft"]
@@ -77,10 +78,11 @@ def test_report_counts_and_warnings(archive_project, tmp_path, capsys):
     assert (report["weeks"], report["entries"]) == (35, 619)
     assert report["entries_per_type"] == {"dev": 210, "news": 29, "paper": 380}
     lines = {w["line"] for w in report["warnings"]}
-    assert {49, 68, 810, 910, 1040, 1581, 1827} <= lines and len(report["warnings"]) == 23
+    assert {49, 810, 910, 1040, 1827} <= lines and len(report["warnings"]) == 14
+    assert report["learned"] == []  # the project is configured like the archive
     printed = capsys.readouterr().out
     assert "archive-2024.md:810: warning: entry has no type emoji; type 'paper' inferred" in printed
-    assert printed.rstrip().endswith("35 weeks, 619 entries (dev 210, news 29, paper 380), 23 warnings")
+    assert printed.rstrip().endswith("35 weeks, 619 entries (dev 210, news 29, paper 380), 14 warnings")
 
 
 def test_dry_run_writes_nothing(archive_project, capsys):
@@ -140,7 +142,9 @@ def test_korean_months_descending_order_typos_and_tabs(archive_project, capsys):
     assert (str(typo["date"]), typo["label"]) == ("2024-03-22", "4rd week")
     assert typo["entries"][0]["summary"] == ["tabbed bullet"]
     first = yaml.safe_load(issue_text(archive_project, "2024-03-W1"))
-    assert (str(first["date"]), first["label"], first["entries"][0]["type"]) == ("2024-03-01", "1주차", "news")
+    # the Korean month heading makes Korean labels the project's: '1주차' is then the computed label
+    assert (str(first["date"]), "label" in first, first["entries"][0]["type"]) == ("2024-03-01", False, "news")
+    assert archive_project.config.label_language == "ko"
     assert "week label '4rd week' is malformed" in capsys.readouterr().out
 
 
@@ -152,14 +156,13 @@ def test_unmappable_lines_are_kept_raw_with_warnings(archive_project):
     report = parse(text, "archive", archive_project.config, "odd.md")
     issue = report.issues["2024-02-W2"]
     assert issue.entries[0].raw == "- 🦄 something odd\n    - its bullet"
-    assert [(w.line, "unknown type emoji" in w.message) for w in report.warnings] == [(10, True)]
+    assert [(w.line, "unknown type emoji" in w.message) for w in report.warnings if w.line > 1] == [(10, True)]
 
 
 @pytest.mark.parametrize("content, message", [
     (b"\xff\xfe broken", "ko.md:1:1: the file is not valid UTF-8"),
     (b"# 2024\n## \xe2\x98\x83 February\n<details>\n  <summary>1st week\xc3</summary>", "ko.md:4:20: the file is not valid UTF-8"),
-    (b"<details>\n</details>\n", "ko.md:1:1: a week starts before any '# <year>' heading"),
-    (b"# 2024\n## Smarch\n", "ko.md:2:1: '## Smarch' does not name a month"),
+    (b"<details>\n</details>\n", "ko.md:1:1: no week found: an archive has '<details>' blocks under '# <year>'"),
 ])
 def test_user_errors_are_one_line_with_a_position(archive_project, capsys, content, message):
     (archive_project.root / "ko.md").write_bytes(content)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from newsletter.check.fix import fix_all, unified_diff
 from newsletter.check.formats import format_github, format_json, format_rules, format_text, summary_line
-from newsletter.check.runner import archive_files, failing, load_all, rule_levels, run_rules
+from newsletter.check.runner import Loaded, archive_files, failing, load_all, rule_levels, run_rules
 from newsletter.errors import Diagnostic
 from newsletter.fsio import atomic_write
 from newsletter.load import Source, read_text
 from newsletter.project import Project
+from newsletter.rules import entry_links
 
 
 def _names(value: str | None) -> list[str] | None:
@@ -30,7 +31,8 @@ def run(project: Project, args: argparse.Namespace) -> int:
         return 0
     levels = rule_levels(project.config, _names(args.select), _names(args.ignore))
     paths = [Path(p) for p in args.paths] or None
-    if not (args.fix or args.diff):
+    fixing = args.fix or args.unsafe_fixes
+    if not (fixing or args.diff or args.online or args.since):
         from newsletter.check import pool
 
         files, targets = archive_files(project, paths)
@@ -39,8 +41,11 @@ def run(project: Project, args: argparse.Namespace) -> int:
             _report(diags, args.format, _sources(project, files, diags), len(targets))
             return exit_status(diags, args.strict)
     loaded, targets = load_all(project, paths)
-    if args.fix or args.diff:
-        result = fix_all(project.config, loaded, targets, levels)
+    if args.since:
+        targets = {p for p in targets if (doc := loaded[p][0]).issue is None or doc.issue.date >= args.since}
+    online = _online(project, loaded, targets, args.refresh) if args.online else None
+    if fixing or args.diff:
+        result = fix_all(project.config, loaded, targets, levels, unsafe=args.unsafe_fixes, online=online)
         for path, reason in sorted(result.refused.items()):
             print(f"{project.display(path)}: not fixed: the fixed file would not load ({reason})", file=sys.stderr)
         if args.diff:
@@ -49,9 +54,25 @@ def run(project: Project, args: argparse.Namespace) -> int:
         for path, (_, new) in result.changed.items():
             atomic_write(path, new)
         print(f"Fixed {len(result.changed)} file{'s' * (len(result.changed) != 1)}.", file=sys.stderr)
-    diags = run_rules(project.config, loaded, targets, levels)
+    diags = run_rules(project.config, loaded, targets, levels, online)
     _report(diags, args.format, {doc.source.display: doc.source for doc, _ in loaded.values()}, len(targets))
     return exit_status(diags, args.strict)
+
+
+def _online(project: Project, loaded: Loaded, targets: set[Path], refresh: bool) -> dict:
+    """The health of every web link in ``targets``, from the cache or the network."""
+    from newsletter.build.cache import CACHE_DIR
+    from newsletter.links.health import HealthCache, check_links
+    from newsletter.rules.links import web_parts
+
+    links = {
+        link.url
+        for path in targets if (doc := loaded[path][0]).issue is not None
+        for i, entry in enumerate(doc.issue.entries) for link in entry_links(doc, i, entry)
+        if web_parts(link.url) is not None
+    }
+    cache = HealthCache(project.root / CACHE_DIR, project.config.fetch.cache_hours)
+    return check_links(links, project.config, cache, refresh)
 
 
 def _sources(project: Project, files: list[Path], diags: list[Diagnostic]) -> dict[str, Source]:

@@ -34,15 +34,17 @@ class FixResult:
     refused: dict[Path, str]
 
 
-def fix_all(config: Config, loaded: Loaded, targets: set[Path], levels: Levels) -> FixResult:
-    """Apply the safe fixes in memory until none is left; a file whose result does not load is refused."""
+def fix_all(config: Config, loaded: Loaded, targets: set[Path], levels: Levels, *, unsafe: bool = False,
+            online: dict | None = None) -> FixResult:
+    """Apply the safe fixes (and the unsafe ones if asked) in memory until none is left; a file whose result
+    does not load is refused."""
     by_display = {doc.source.display: path for path, (doc, _) in loaded.items()}
     originals = {path: loaded[path][0].source.text for path in targets}
     refused: dict[Path, str] = {}
     for _ in range(MAX_FIX_PASSES):
         fixes: dict[Path, list[Fix]] = {}
-        for d in run_rules(config, loaded, targets - set(refused), levels):
-            if d.fix is not None:
+        for d in run_rules(config, loaded, targets - set(refused), levels, online):
+            if d.fix is not None and (unsafe or not d.fix.unsafe):
                 fixes.setdefault(by_display[d.file], []).append(d.fix)
         if not fixes:
             break

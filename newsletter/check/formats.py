@@ -46,7 +46,8 @@ def format_text(diags: list[Diagnostic], sources: dict[str, Source]) -> Iterator
             yield f" {d.line} | {shown}"
             yield f" {gutter} | {' ' * _width(before)}^"
             if d.fix is not None:
-                yield f" {gutter} = fix: {d.fix.description or 'replace with ' + d.fix.text}"
+                unsafe = " (with --unsafe-fixes)" if d.fix.unsafe else ""
+                yield f" {gutter} = fix{unsafe}: {d.fix.description or 'replace with ' + d.fix.text}"
 
 
 def summary_line(diags: list[Diagnostic], files: int) -> str:
@@ -55,9 +56,11 @@ def summary_line(diags: list[Diagnostic], files: int) -> str:
         return f"No problems found in {files} file{'s' * (files != 1)}."
     counts = Counter(d.severity for d in diags)
     parts = [f"{counts[s]} {s}{'s' * (counts[s] != 1)}" for s in ("error", "warning", "info") if counts[s]]
-    fixable = sum(d.fix is not None for d in diags)
+    fixable = sum(d.fix is not None and not d.fix.unsafe for d in diags)
+    unsafe = sum(d.fix is not None and d.fix.unsafe for d in diags)
+    more = f", {unsafe} more with --unsafe-fixes" if unsafe else ""
     in_files = len({d.file for d in diags})
-    return f"Found {', '.join(parts)} in {in_files} file{'s' * (in_files != 1)} ({fixable} fixable with --fix)."
+    return f"Found {', '.join(parts)} in {in_files} file{'s' * (in_files != 1)} ({fixable} fixable with --fix{more})."
 
 
 def format_json(diags: list[Diagnostic]) -> str:

@@ -155,9 +155,9 @@ def file_facts(doc: LoadedIssue) -> FileFacts:
     return FileFacts(doc.path, doc.source.display, (doc.issue.date, doc.id), entry_facts(doc))
 
 
-def archive_context(config: Config, docs: Iterable[LoadedIssue]) -> Context:
-    """The context of a check of ``docs``, the whole archive."""
-    return Context(config, sum((org_uses(d) for d in docs if d.issue is not None), Counter()))
+def archive_context(config: Config, docs: Iterable[LoadedIssue], online: dict | None = None) -> Context:
+    """The context of a check of ``docs``, the whole archive (and the links' health, online)."""
+    return Context(config, sum((org_uses(d) for d in docs if d.issue is not None), Counter()), online)
 
 
 def check_files(ctx: Context, docs: Iterable[tuple[LoadedIssue, list[Diagnostic]]], levels: Levels) -> tuple[list[Diagnostic], dict[Path, NoqaMap]]:
@@ -216,9 +216,9 @@ def _effective(found: list[Diagnostic], noqa: NoqaMap, levels: Levels) -> Iterat
             yield d
 
 
-def run_rules(config: Config, loaded: Loaded, targets: set[Path], levels: Levels) -> list[Diagnostic]:
+def run_rules(config: Config, loaded: Loaded, targets: set[Path], levels: Levels, online: dict | None = None) -> list[Diagnostic]:
     """Every finding in ``targets`` (loader diagnostics included) with effective severities, sorted."""
-    ctx = archive_context(config, (doc for doc, _ in loaded.values()))
+    ctx = archive_context(config, (doc for doc, _ in loaded.values()), online)
     out, maps = check_files(ctx, (loaded[path] for path in sorted(targets)), levels)
     facts = [file_facts(doc) for doc, _ in loaded.values() if doc.issue is not None]
     out += check_archive(ctx, facts, targets, levels, maps)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
 
-from newsletter.config import Config
+from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
 from newsletter.load import decode_text
+from newsletter.tomledit import set_settings, toml_value
 
 
 def read_markdown(path: Path, display: str) -> str:
@@ -34,17 +36,43 @@ def parse(text: str, fmt: str, config: Config, display: str) -> Report:
     return parser(text, config, Report(display, fmt))
 
 
+def updated_config(text: str, report: Report, display: str) -> str:
+    """``newsletter.toml``'s text with the settings the import learned, checked by reading it back."""
+    learned: Config = report.config
+    tables = {f"types.{name}": t.model_dump(exclude_defaults=False) for name, t in learned.types.items()}
+    new = set_settings(text, report.settings, tables)
+    try:
+        ok = Config.model_validate(tomllib.loads(new)).model_dump() == learned.model_dump()
+    except (tomllib.TOMLDecodeError, ValueError):
+        ok = False
+    if not ok:
+        raise NewsletterError("the learned settings could not be written into the file; nothing was imported (please report this)", display)
+    return new
+
+
 def run(project, args: argparse.Namespace) -> int:
-    """Import ``args.file``; print the report; write the issues unless ``--dry-run``."""
+    """Import ``args.file``; print the report; write the issues and the learned settings unless ``--dry-run``."""
     path = Path(args.file)
     display = project.display(path)
     report = parse(read_markdown(path, display), args.format, project.config, display)
+    config_path = project.root / CONFIG_NAME
+    config_text = None
+    if report.settings:
+        old = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
+        config_text = updated_config(old, report, project.display(config_path))
     if not args.dry_run:
         folder = Path(args.into) if args.into else project.issues_dir
         report.written = [project.display(p) for p in write_issues(report.issues, folder, force=args.force)]
+        if config_text is not None:
+            atomic_write(config_path, config_text)
+            report.written.append(project.display(config_path))
     if args.report:
         atomic_write(Path(args.report), report.json())
     print(report.text())
     if args.dry_run:
+        if report.settings:
+            print(f"dry run: would set in {project.display(config_path)}:", file=sys.stderr)
+            for name, value in report.settings.items():
+                print(f"  {name} = {toml_value(value)}", file=sys.stderr)
         print("dry run: nothing written", file=sys.stderr)
     return 0

@@ -21,6 +21,8 @@ class EntryLine:
     """What an entry line says; ``warnings`` name the normalisations the renderer will apply."""
 
     types: list[str]
+    spellings: list[str] = field(default_factory=list)  # each type's emoji as written
+    separator: str = ""  # the text between the emoji and the rest
     org: list[str] = field(default_factory=list)
     icon: str | None = None
     title: str = ""
@@ -36,16 +38,37 @@ def _emoji_forms(config: Config) -> list[tuple[str, str]]:
     return sorted(forms, key=lambda f: -len(f[0]))
 
 
-def split_emoji(token: str, config: Config) -> list[str] | None:
-    """The types whose emoji make up ``token`` (``🧑🏻💻📜`` → dev, paper), or None if it has others."""
-    rest, types, forms = token.translate(_IGNORED), [], _emoji_forms(config)
-    while rest:
-        match = next(((f, name) for f, name in forms if f and rest.startswith(f)), None)
+def _spelling_end(token: str, start: int, form: str) -> int | None:
+    """Where the emoji ``form`` (without joiners and selectors) ends if ``token`` spells it at ``start``,
+    counting the joiners and selectors written inside it and right after it."""
+    i = start
+    for ch in form:
+        while i < len(token) and token[i] in "\u200d\ufe0f":
+            i += 1
+        if i >= len(token) or token[i] != ch:
+            return None
+        i += 1
+    while i < len(token) and token[i] in "\u200d\ufe0f":
+        i += 1
+    return i
+
+
+def split_spellings(token: str, config: Config) -> list[tuple[str, str]] | None:
+    """(type, emoji as written) for each emoji of ``token`` (``🧑🏻💻📜`` → dev, paper), or None if it has others."""
+    found, i, forms = [], 0, _emoji_forms(config)
+    while i < len(token):
+        match = next(((end, name) for f, name in forms if f and (end := _spelling_end(token, i, f)) is not None), None)
         if match is None:
             return None
-        types.append(match[1])
-        rest = rest[len(match[0]):]
-    return types
+        found.append((match[1], token[i: match[0]]))
+        i = match[0]
+    return found
+
+
+def split_emoji(token: str, config: Config) -> list[str] | None:
+    """The types whose emoji make up ``token`` (``🧑🏻💻📜`` → dev, paper), or None if it has others."""
+    found = split_spellings(token, config)
+    return None if found is None else [name for name, _ in found]
 
 
 def type_for_url_or_first(url: str | None, config: Config, report: Report, line: int) -> str:
@@ -110,17 +133,15 @@ def parse_entry_line(body: str, config: Config) -> EntryLine | None:
     """Parse the text after ``- `` of an entry line; None when it starts with an unknown emoji."""
     n = _leading_token(body)
     token = body[:n]
-    types = split_emoji(token, config) if token else []
-    if types is None:
+    found = split_spellings(token, config) if token else []
+    if found is None:
         if not (token.startswith("http") or token[:1].isalnum()):
             return None
-        types, n = [], 0
-    parsed = EntryLine(types)
-    if types:
+        found, n = [], 0
+    parsed = EntryLine([name for name, _ in found], [spelling for _, spelling in found])
+    if found:
         pos = _skip_spaces(body, n)
-        gap = body[n:pos]
-        if gap != config.digest.separator:
-            parsed.warnings.append(f"{_describe(gap)} after the type emoji written as the configured separator")
+        parsed.separator = body[n:pos]
     else:
         pos = 0
     _parse_body(body[pos:], parsed)

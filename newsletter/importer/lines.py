@@ -48,6 +48,7 @@ class SummaryBuilder:
     """Builds nested summary bullets from their indentation, however irregular."""
 
     first: int = BULLET_STEP  # the regular indentation of a top-level bullet
+    step: int = BULLET_STEP  # and of each further level
     roots: list[_Node] = field(default_factory=list)
     _stack: list[tuple[int, _Node]] = field(default_factory=list)
 
@@ -58,7 +59,7 @@ class SummaryBuilder:
         node = _Node(text)
         (self._stack[-1][1].children if self._stack else self.roots).append(node)
         self._stack.append((indent, node))
-        expected = self.first + BULLET_STEP * (len(self._stack) - 1)
+        expected = self.first + self.step * (len(self._stack) - 1)
         if indent != expected:
             return f"summary bullet indented {indent} spaces, written with {expected}"
         return None
@@ -70,6 +71,11 @@ class SummaryBuilder:
         node = self._stack[-1][1]
         node.text += "\n" + text
         return True
+
+    @property
+    def depth(self) -> int:
+        """How many bullets are open (0 before the first)."""
+        return len(self._stack)
 
     def items(self) -> list[SummaryItem]:
         return [n.item() for n in self.roots]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from newsletter.model import Issue
 
@@ -24,6 +25,11 @@ class Report:
     issues: dict[str, Issue] = field(default_factory=dict)
     warnings: list[Warning] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    learned: list[str] = field(default_factory=list)  # settings learned from the archive, each with its evidence
+    settings: dict = field(default_factory=dict)  # those settings, by dotted name, as newsletter.toml gets them
+    config: Any = None  # the project's configuration with the learned settings
+    header: list[str] | None = None  # lines before the first year
+    footer: list[str] = field(default_factory=list)  # lines after the last week
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Warning(line, message))
@@ -41,6 +47,7 @@ class Report:
             "entries_per_type": dict(sorted(self.types.items())),
             "issues": sorted(self.issues),
             "warnings": [{"line": w.line, "message": w.message} for w in sorted(self.warnings, key=lambda w: w.line)],
+            "learned": self.learned,
             "written": self.written,
         }
 
@@ -52,5 +59,6 @@ class Report:
         d = self.as_dict()
         per_type = ", ".join(f"{name} {n}" for name, n in d["entries_per_type"].items())
         lines = [f"{self.source}:{w['line']}: warning: {w['message']}" for w in d["warnings"]]
+        lines += [f"{self.source}: learned: {setting}" for setting in self.learned]
         lines.append(f"{d['weeks']} weeks, {d['entries']} entries ({per_type}), {len(d['warnings'])} warnings")
         return "\n".join(lines)

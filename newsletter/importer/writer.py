@@ -33,7 +33,7 @@ _IMPLICIT = re.compile(
     re.VERBOSE,
 )
 # characters shown as escapes: controls, invisible spaces and joiners, line and paragraph separators, BOM
-_ESCAPED = re.compile("[\x00-\x1f\x7f-\x9f\u00a0\u200b-\u200f\u2028\u2029\u202f\u2060\ufeff\ufffe\uffff]")
+_ESCAPED = re.compile("[\x00-\x1f\x7f-\x9f\u00a0\u200b\u200c\u200e\u200f\u2028\u2029\u202f\u2060\ufeff\ufffe\uffff]")
 _NOT_IN_BLOCK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\u2028\u2029\ufeff\ufffe\uffff\r\x85]")
 _FIRST = set("-?:,[]{}#&*!|>'\"%@`")
 

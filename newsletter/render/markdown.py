@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import jinja2
 
 from newsletter.config import Config
-from newsletter.model import Entry, Issue, walk_summary
+from newsletter.model import Entry, Issue, IssueStyle, walk_summary
 from newsletter.render.templates import render
 from newsletter.weeks import issue_label, month_name
 
@@ -79,13 +79,24 @@ def _link(title: str, url: str | None) -> str:
     return f"[{escape_html_blocks(title)}]({_url(url)})"
 
 
-def type_emoji(entry: Entry, config: Config) -> str:
-    """The entry's type emoji, followed by those of other types named in its tags (e.g. ``🧑🏻‍💻📜``)."""
+_NO_STYLE = IssueStyle()
+
+
+def type_emoji(entry: Entry, config: Config, style: IssueStyle = _NO_STYLE) -> str:
+    """The entry's type emoji, followed by those of other types named in its tags (e.g. ``🧑🏻‍💻📜``);
+    the issue's own spelling of an emoji wins over the configured one."""
     names = [entry.type] + [t for t in entry.tags if t in config.types and t != entry.type]
-    return "".join(config.types[n].emoji for n in names if n in config.types)
+    return "".join(style.emoji.get(n) or config.types[n].emoji for n in names if n in config.types)
 
 
-def entry_head(entry: Entry, config: Config) -> str:
+def _separator(entry: Entry, config: Config, style: IssueStyle) -> str:
+    """Text after the type emoji: the entry's own, else the issue's, else the configured one."""
+    if entry.style is not None and entry.style.separator is not None:
+        return entry.style.separator
+    return style.separator if style.separator is not None else config.digest.separator
+
+
+def entry_head(entry: Entry, config: Config, style: IssueStyle = _NO_STYLE) -> str:
     """The entry line: ``<emoji><separator>[Org, Org] <icon> [Title](url) <note>``."""
     parts = []
     if entry.org:
@@ -95,8 +106,8 @@ def entry_head(entry: Entry, config: Config) -> str:
     parts.append(_link(entry.title, entry.url))
     if entry.note:
         parts.append(escape_html_blocks(entry.note))
-    emoji = type_emoji(entry, config)
-    lead = emoji + config.digest.separator if emoji else ""
+    emoji = type_emoji(entry, config, style)
+    lead = emoji + _separator(entry, config, style) if emoji else ""
     first, *rest = (lead + " ".join(parts)).split("\n")
     return "\n".join([first] + [_escape_line_start(line) for line in rest if line.strip()])
 
@@ -108,17 +119,18 @@ def bullet_lines(text: str, indent: str) -> list[str]:
     return [f"{indent}- {first}"] + [indent + _escape_line_start(line, lists=False) for line in rest if line.strip()]
 
 
-def summary_lines(entry: Entry, first: str = INDENT, skip: int = 0) -> list[str]:
-    """The summary bullets of ``entry`` (but the first ``skip``): top level at ``first``, four spaces deeper per level."""
+def summary_lines(entry: Entry, first: str = INDENT, skip: int = 0, step: str = INDENT) -> list[str]:
+    """The summary bullets of ``entry`` (but the first ``skip``): top level at ``first``, ``step`` deeper per level."""
     lines: list[str] = []
     for depth, text, _ in list(walk_summary(entry.summary))[skip:]:
-        lines.extend(bullet_lines(text, first + INDENT * depth))
+        lines.extend(bullet_lines(text, first + step * depth))
     return lines
 
 
-def entry_block(entry: Entry, config: Config) -> str:
+def entry_block(entry: Entry, config: Config, style: IssueStyle = _NO_STYLE) -> str:
     """An entry of the archive layout: its line, its summary and its raw Markdown."""
-    lines = ["- " + entry_head(entry, config), *summary_lines(entry)]
+    indent = " " * (style.indent or config.digest.indent)
+    lines = ["- " + entry_head(entry, config, style), *summary_lines(entry, indent, step=indent)]
     if entry.raw is not None:
         lines.append(entry.raw)
     return "\n".join(lines)
@@ -130,13 +142,17 @@ def _summary_label(issue: Issue, config: Config) -> str:
 
 @dataclass
 class _Month:
+    number: int
     heading: str | None
+    before: list[str]
+    after: list[str]
     weeks: list[dict] = field(default_factory=list)
 
 
 @dataclass
 class _Year:
     year: int
+    before: list[str]
     months: list[_Month] = field(default_factory=list)
 
 
@@ -148,11 +164,17 @@ def month_heading(month: int, config: Config) -> str:
 
 
 def digest_week(issue: Issue, config: Config) -> dict:
-    """One issue's part of the digest: its ``<details>`` label and its entry blocks."""
-    blocks = [entry_block(e, config) for e in issue.entries]
+    """One issue's part of the digest: its ``<details>`` label, its entry blocks, its month heading and,
+    where the issue's style says so, the lines around them (None: the usual blank lines)."""
+    style = issue.style or _NO_STYLE
+    blocks = [entry_block(e, config, style) for e in issue.entries]
     if issue.raw is not None:
         blocks.append(issue.raw)
-    return {"label": _summary_label(issue, config), "blocks": blocks}
+    return {
+        "label": _summary_label(issue, config), "blocks": blocks, "month": style.month or month_heading(issue.date.month, config),
+        "before": style.before, "after_year": style.after_year, "after_month": style.after_month,
+        "open": style.open, "close": style.close,
+    }
 
 
 @dataclass(frozen=True)
@@ -164,25 +186,48 @@ class DigestWeek:
     week: dict
 
 
+def _given(lines: list[str] | None, default: list[str]) -> list[str]:
+    return default if lines is None else lines
+
+
 def _years(weeks: Sequence[DigestWeek], config: Config) -> list[_Year]:
-    """Group the issues by year and month in digest order; a monthly newsletter's months go straight under their year."""
+    """Group the weeks by year and month in digest order, with the lines between them: two blank lines
+    before a year or month heading and one between weeks, unless an issue's style says otherwise."""
     ordered = sorted(weeks, key=lambda w: (w.date, w.id), reverse=config.digest.order == "newest-first")
     years: list[_Year] = []
     for w in ordered:
-        if not years or years[-1].year != w.date.year:
-            years.append(_Year(w.date.year))
-        heading = month_heading(w.date.month, config) if config.cadence != "monthly" else None
+        week = w.week
+        before = week.get("before")
+        # a monthly newsletter's issues go straight under their year
+        heading = None if config.cadence == "monthly" else week.get("month") or month_heading(w.date.month, config)
+        opens_year = not years or years[-1].year != w.date.year
+        if opens_year:
+            years.append(_Year(w.date.year, _given(before, ["", ""] if len(years) else [])))
         months = years[-1].months
-        if not months or months[-1].heading != heading:
-            months.append(_Month(heading))
-        months[-1].weeks.append(w.week)
+        if opens_year or months[-1].heading != heading or (heading is not None and months[-1].number != w.date.month):
+            lead = week.get("after_year") if opens_year else before
+            months.append(_Month(w.date.month, heading, _given(lead, [] if opens_year else ["", ""]), _given(week.get("after_month"), [])))
+            before = []
+        months[-1].weeks.append(
+            {"before": _given(before, [""]), "label": week["label"], "open": _given(week.get("open"), [""]),
+             "blocks": week["blocks"], "close": _given(week.get("close"), ["</details>"])}
+        )
     return years
 
 
+def _lines(text: str | None, default: list[str]) -> list[str]:
+    """The lines of verbatim Markdown (None: ``default``; empty text: no line)."""
+    if text is None:
+        return default
+    return text.split("\n") if text else []
+
+
 def digest_of_weeks(weeks: Sequence[DigestWeek], config: Config, env: jinja2.Environment) -> str:
-    """The whole archive: the type legend, then years, months and one ``<details>`` per issue."""
-    legend = [f"{t.emoji}: {t.label}" for t in config.types.values()]
-    return render(env, "digest.md.j2", legend=legend, years=_years(weeks, config))
+    """The whole archive: the header (by default the type legend), then years, months and one
+    ``<details>`` per issue, then the footer."""
+    legend = [f"{t.emoji}: {t.label}" for t in config.types.values()] + ["", "---"]
+    return render(env, "digest.md.j2", header=_lines(config.digest.header, legend), years=_years(weeks, config),
+                  footer=_lines(config.digest.footer, []))
 
 
 def digest(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:
@@ -264,5 +309,5 @@ def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environm
         return render(env, "daily.md.j2", title=page_title(issue, config), intro=issue.intro,
                       entries=[daily_entry(e) for e in issue.entries], raw=issue.raw)
     if blocks is None:
-        blocks = [entry_block(e, config) for e in issue.entries]
+        blocks = [entry_block(e, config, issue.style or _NO_STYLE) for e in issue.entries]
     return render(env, "issue.md.j2", title=page_title(issue, config), intro=issue.intro, blocks=blocks, raw=issue.raw)

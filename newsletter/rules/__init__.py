@@ -34,7 +34,7 @@ Scope = Literal["issue", "entry", "link", "archive", "loader"]
 T = TypeVar("T")
 
 # the modules whose import registers the rules, in catalogue order
-GROUPS = ("schema", "links", "duplicates", "text")
+GROUPS = ("schema", "links", "duplicates", "text", "online")
 
 
 @dataclass
@@ -98,6 +98,8 @@ class Context:
     config: Config
     # how often each organisation is named in the whole archive (files not reported on included)
     org_uses: Counter[str]
+    # `check --online`: what each link does now (newsletter.links.health.Health by URL); None offline
+    online: dict[str, Any] | None = None
     _memo: dict[Callable, Any] = field(default_factory=dict)
 
     def index(self, build: Callable[["Context"], T]) -> T:

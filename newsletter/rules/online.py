@@ -1,0 +1,36 @@
+"""Link health rules: reported by ``check --online`` from what each link does now; silent offline."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator
+
+from newsletter.rules import Context, Finding, Link, rule
+from newsletter.rules.links import _finding, _fix
+
+
+def _health(ctx: Context, link: Link, verdict: str):
+    health = ctx.online.get(link.url) if ctx.online else None
+    return health if health is not None and health.verdict == verdict else None
+
+
+@rule("link-dead", "error", "(--online) a link answers 404 or 410, redirects in a loop, or its host does not exist", scope="link")
+def link_dead(ctx: Context, link: Link) -> Iterator[Finding]:
+    if health := _health(ctx, link, "dead"):
+        yield _finding(link, f"dead link: {health.reason}; link where the page lives now, or an archived copy")
+
+
+@rule("link-moved", "warning", "(--online) a link moved permanently (301/308) to another page; the unsafe fix writes the new address",
+      fixable=True, scope="link")
+def link_moved(ctx: Context, link: Link) -> Iterator[Finding]:
+    if health := _health(ctx, link, "moved"):
+        fix = _fix(link, health.moved_to, f"write {health.moved_to} (unsafe: check it is the same page)")
+        fix = dataclasses.replace(fix, unsafe=True) if fix else None
+        yield _finding(link, f"moved permanently to {health.moved_to}", fix)
+
+
+@rule("link-unavailable", "info", "(--online) a link failed for now (429, 5xx, timeout, refused connection): reported, never an error",
+      scope="link")
+def link_unavailable(ctx: Context, link: Link) -> Iterator[Finding]:
+    if health := _health(ctx, link, "unavailable"):
+        yield _finding(link, f"could not check the link now: {health.reason}")
