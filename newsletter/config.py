@@ -126,6 +126,15 @@ class FeedConfig(_Strict):
     limit: int = Field(20, ge=1)
 
 
+class SiteConfig(_Strict):
+    """The web archive: the subscribe form and the home page."""
+
+    # where the subscribe form posts (the address of `newsletter serve`); no form when empty
+    subscribe_url: str = ""
+    # how many of the latest issues the home page shows in full
+    latest: int = Field(3, ge=1)
+
+
 class CheckConfig(_Strict):
     """Per-rule severity overrides and the data the rules use."""
 
@@ -180,6 +189,7 @@ class Config(_Strict):
     digest: DigestConfig = DigestConfig()
     email: EmailConfig = EmailConfig()
     feed: FeedConfig = FeedConfig()
+    site: SiteConfig = SiteConfig()
     check: CheckConfig = CheckConfig()
     fetch: FetchConfig = FetchConfig()
 

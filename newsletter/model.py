@@ -80,17 +80,19 @@ class Entry(_Strict):
     note: str | None = Field(None, description="Text after the link, e.g. (ICLR 2024).")
     summary: list[SummaryItem] = Field([], description="Markdown bullets; an item may have nested items.")
     authors: OneOrMany = Field([], description="Authors (daily-digest layout).")
+    more_authors: bool = Field(False, description="The author list is cut short: shown as `+` (daily layout) or et al.")
     image: str | None = Field(None, description="Image URL (daily-digest layout).")
     tags: OneOrMany = Field([], description="Free-form tags.")
+    section: str | None = Field(None, description="The heading this entry is listed under in the post layout, e.g. '12월 4주차' in a monthly post.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entry unchanged.")
     style: EntryStyle | None = Field(None, description="How the archive spells this entry, where it differs (written by import).")
 
 
 class Issue(_Strict):
-    """One weekly issue: ``issues/<YYYY>/<YYYY>-<MM>-W<n>.yaml``."""
+    """One issue: ``issues/<YYYY>/<YYYY>-<MM>-W<n>.yaml`` (weekly), ``<YYYY>-<MM>-<DD>.yaml`` (daily), ``<YYYY>-<MM>.yaml`` (monthly)."""
 
-    date: dt.date = Field(description="A day in the covered week (YYYY-MM-DD).")
-    label: str | None = Field(None, description="Overrides the computed week label, e.g. '1st ~ 3rd week'.")
+    date: dt.date = Field(description="A day of the covered week, day or month (YYYY-MM-DD).")
+    label: str | None = Field(None, description="Overrides the computed label, e.g. '1st ~ 3rd week'.")
     title: str | None = Field(None, description="Headline used by the email and the feed.")
     intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")
     image: str | None = Field(None, description="Cover image URL (front matter of the post layout).")
@@ -99,7 +101,7 @@ class Issue(_Strict):
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
     style: IssueStyle | None = Field(None, description="How the archive writes this issue, where it differs (written by import).")
     entries: Annotated[list[Entry], BeforeValidator(_none_is_empty)] = Field(
-        [], description="The links of the week.", json_schema_extra=_or_null
+        [], description="The links of the issue.", json_schema_extra=_or_null
     )
 
 

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.config import Config
+from newsletter.urls import issue_page
 
 DEFAULT_OUT = "dist"
+# the web archive's folder below the output: the folder a static host serves
+SITE = "site"
 
 
 @dataclass(frozen=True)
@@ -26,13 +29,19 @@ ISSUE = (
     Output("email", "email/{id}.html", "the HTML email"),
     Output("text", "email/{id}.txt", "the plain-text email"),
     Output("message", "email/{id}.eml", "the ready-to-send message"),
+    Output("site-page", f"{SITE}/{issue_page('{id}')}", "the issue's page in the web archive"),
 )
 # one of each for the whole archive; the digest's path is the config's, from the project's root
 ARCHIVE = (
     Output("digest", "", "the Markdown archive of every issue"),
     Output("rss", "feed.xml", "the RSS feed"),
     Output("atom", "atom.xml", "the Atom feed"),
+    # the web archive serves the feeds too
+    Output("site-rss", f"{SITE}/feed.xml", "the RSS feed in the web archive"),
+    Output("site-atom", f"{SITE}/atom.xml", "the Atom feed in the web archive"),
 )
+# the web archive's other pages (lists by organisation and type, the index, the search index) are made
+# by newsletter.site from the whole archive, all below SITE
 
 
 def output_dir(root: Path, out: str | None) -> Path:

@@ -226,3 +226,8 @@ def identity(url: str) -> str:
         return f"arxiv:{m[1]}"
     query = _without_tracking(parts.query)
     return f"{h.removeprefix('www.')}{parts.path.rstrip('/')}" + (f"?{query}" if query else "")
+
+
+def issue_page(issue_id: str) -> str:
+    """Where an issue's web page lives below ``base_url``: its stable URL, linked from the email and the feeds."""
+    return f"issues/{issue_id}.html"

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import feedparser
 import pytest
 from dateutil import tz
 
@@ -113,3 +114,102 @@ def test_monthly_digest_lists_months_under_their_year(tmp_path):
     assert "# 2023\n<details>\n  <summary>December</summary>" in text
     assert "# 2024\n<details>\n  <summary>January</summary>" in text
     assert "</details>\n\n<details>\n  <summary>February</summary>" in text
+
+
+SEED = Path(__file__).parent / "data" / "seeds" / "daily-2024-01-09.md"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.rstrip("\n").split("\n")]
+
+
+def test_three_days_of_the_daily_digest_make_three_issues_emails_and_feed_items(tmp_path, cli):
+    root = project(tmp_path / "daily", 'cadence = "daily"\nlanguage = "ko"\n')
+    seed = SEED.read_text(encoding="utf-8")
+    # one day, then one file holding the next two days
+    (tmp_path / "two.md").write_text(seed.replace("2024-01-09", "2024-01-10") + seed.replace("2024-01-09", "2024-01-11"), encoding="utf-8")
+    status, out, _ = cli("-C", root, "import", SEED, "--format", "daily")
+    assert status == 0 and "1 day, 11 entries" in out
+    status, out, _ = cli("-C", root, "import", tmp_path / "two.md", "--format", "daily")
+    assert status == 0 and "2 days, 22 entries" in out
+    days = ["2024-01-09", "2024-01-10", "2024-01-11"]
+    assert sorted(p.stem for p in (root / "issues" / "2024").iterdir()) == days
+    assert cli("-C", root, "check")[0] == 0  # warnings only: the seed's repeated authors
+    for day in days:
+        assert cli("-C", root, "publish", day)[0] == 0
+    assert sorted(p.name for p in (root / "dist" / "issues").iterdir()) == [f"{d}.md" for d in days]
+    assert sorted(p.stem for p in (root / "dist" / "email").glob("*.eml")) == days
+    subjects = [(root / "dist" / "email" / f"{d}.eml").read_bytes().split(b"\n", 1)[0] for d in days]
+    assert all(s.startswith(b"Subject: ") for s in subjects) and len(set(subjects)) == 3
+    feed = feedparser.parse((root / "dist" / "feed.xml").read_bytes())
+    assert sorted(e.title for e in feed.entries) == [f"Daily Papers ({d})" for d in days]
+    # the seed still round-trips: the day's page is the digest it was imported from
+    assert _lines((root / "dist" / "issues" / "2024-01-09.md").read_text(encoding="utf-8")) == _lines(seed)
+
+
+def test_a_weekly_newsletter_refuses_two_days_of_one_week(tmp_path, cli):
+    root = project(tmp_path / "weekly", 'language = "ko"\n')
+    seed = SEED.read_text(encoding="utf-8")
+    (tmp_path / "two.md").write_text(seed + seed.replace("2024-01-09", "2024-01-10"), encoding="utf-8")
+    status, _, err = cli("-C", root, "import", tmp_path / "two.md", "--format", "daily")
+    assert status == 1 and "cadence = \"daily\"" in err and ":173:1:" in err
+    assert not (root / "issues" / "2024").exists()
+
+
+def test_a_monthly_newsletter_from_new_to_publish(tmp_path, cli):
+    root = project(tmp_path / "monthly", 'cadence = "monthly"\nlabel_language = "en"\n')
+    config = Project(root).config
+    month = config.periods.issue_id(dt.datetime.now(tz.gettz(config.timezone)).date())
+    path = root / "issues" / month[:4] / f"{month}.yaml"
+    status, out, _ = cli("-C", root, "new")
+    assert status == 0 and out.strip().endswith(f"{month}.yaml") and path.is_file()
+    assert cli("-C", root, "add", "https://arxiv.org/abs/2312.15166", "--title", "SOLAR 10.7B", "--summary", "depth up-scaling")[0] == 0
+    assert cli("-C", root, "add", "https://huggingface.co/blog/moe", "--type", "dev", "--title", "Mixture of Experts Explained")[0] == 0
+    assert [e.title for e in Project(root).valid_issues()[0].issue.entries] == ["SOLAR 10.7B", "Mixture of Experts Explained"]
+    assert cli("-C", root, "check")[0] == 0
+    assert cli("-C", root, "build")[0] == 0
+    status, out, _ = cli("-C", root, "publish")
+    assert status == 0 and f"published {month}" in out
+    assert "published: " in path.read_text(encoding="utf-8")
+    name = config.periods.heading(dt.date(int(month[:4]), int(month[5:]), 1), "en")  # e.g. "November 2026"
+    eml = (root / "dist" / "email" / f"{month}.eml").read_text(encoding="utf-8")
+    assert eml.startswith(f"Subject: {name}\n")
+    assert [e.title for e in feedparser.parse((root / "dist" / "feed.xml").read_bytes()).entries] == [name]
+    digest = (root / "dist" / "digest.md").read_text(encoding="utf-8")
+    assert f"# {month[:4]}\n<details>\n  <summary>{name.split()[0]}</summary>" in digest
+
+
+def test_authors_cut_short_keep_their_mark(tmp_path, cli):
+    root = project(tmp_path / "daily", 'cadence = "daily"\nlanguage = "ko"\n')
+    assert cli("-C", root, "import", SEED, "--format", "daily")[0] == 0
+    text = (root / "issues" / "2024" / "2024-01-09.yaml").read_text(encoding="utf-8")
+    assert "more_authors: true" in text and "- +" not in text
+    assert cli("-C", root, "build")[0] == 0
+    email = (root / "dist" / "email" / "2024-01-09.txt").read_text(encoding="utf-8")
+    assert "Théophile Gervet 외" in " ".join(email.split())
+    assert "Sebastian Jaszczur\n" in email  # a whole list has no mark
+
+
+def test_authors_duplicate_is_reported_and_fixed(tmp_path, cli):
+    root = project(tmp_path / "daily", DAILY)
+    path = write(root, "2024-01-09", (
+        "date: 2024-01-09\nentries:\n  - type: paper\n    title: Mixtral of Experts\n    url: https://arxiv.org/abs/2401.04088\n"
+        "    authors:\n      - Albert Q. Jiang\n      - Albert Q. Jiang\n      - Arthur Mensch\n      - Albert Q. Jiang\n"
+    ))
+    status, out, _ = cli("-C", root, "check", "--format", "json")
+    found = [(d["rule"], d["line"], d["fixable"]) for d in json.loads(out)]
+    assert found == [("authors-duplicate", 8, True), ("authors-duplicate", 10, True)]
+    assert cli("-C", root, "check", "--fix")[0] == 0
+    assert path.read_text(encoding="utf-8").endswith("    authors:\n      - Albert Q. Jiang\n      - Arthur Mensch\n")
+
+
+def test_a_monthly_post_is_one_issue_whose_sections_are_weeks(tmp_path, cli):
+    root = project(tmp_path / "monthly", 'cadence = "monthly"\nlanguage = "ko"\nauthor = "Soohwan Kim"\n')
+    seed = (SEED.parent / "post-2023-12.md").read_text(encoding="utf-8")
+    assert cli("-C", root, "import", SEED.parent / "post-2023-12.md", "--format", "post")[0] == 0
+    assert sorted(p.name for p in (root / "issues" / "2023").iterdir()) == ["2023-12.yaml"]
+    issue = Project(root).valid_issues()[0].issue
+    assert list(dict.fromkeys(e.section for e in issue.entries)) == ["12월 4주차", "12월 3주차", "12월 2주차", "12월 1주차"]
+    assert cli("-C", root, "check", "--select", "date-invalid,schema")[0] == 0
+    assert cli("-C", root, "build", "--layout", "post")[0] == 0
+    assert _lines((root / "dist" / "issues" / "2023-12.md").read_text(encoding="utf-8")) == _lines(seed)

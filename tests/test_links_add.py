@@ -139,6 +139,18 @@ def test_openreview_title_and_venue(root, server, capsys):
     assert (e.title, e.note) == ("SuRe: Summarizing Retrievals using Answer Candidates", "(ICLR 2024 poster)")
 
 
+def test_github_token_from_the_environment_goes_to_github_only(root, server, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "secret-token")
+    server.route("/github/repos/a/b", headers={"Content-Type": "application/json"},
+                 body='{"name": "b", "owner": {"login": "a", "type": "User"}}')
+    status, out, err = add(root, capsys, "https://github.com/a/b")
+    assert status == 0 and "secret-token" not in out + err
+    url = server.route("/plain", body=PLAIN_EN)
+    add(root, capsys, url, "--type", "news")
+    auth = {path: headers.get("Authorization") for _, path, headers in server.requests}
+    assert auth == {"/github/repos/a/b": "Bearer secret-token", "/plain": None}
+
+
 def test_korean_page_with_open_graph(root, server, capsys):
     url = server.route("/posts/agents", body=OG_KO)
     status, _, err = add(root, capsys, url, "--type", "dev")
@@ -153,6 +165,21 @@ def test_english_page_without_open_graph_uses_its_title(root, server, capsys):
     assert add(root, capsys, url, "--type", "news")[0] == 0
     [e] = entries(root)
     assert (e.title, e.org) == ("How we trained it", [])
+
+
+def test_english_page_with_open_graph_and_an_unknown_site_name(root, server, capsys):
+    body = '<head><meta property="og:title" content="Scaling laws, revisited"><meta property="og:site_name" content="Tiny Lab Blog"></head>'
+    url = server.route("/en-og", body=body)
+    assert add(root, capsys, url, "--type", "dev")[0] == 0
+    [e] = entries(root)
+    assert (e.title, e.org) == ("Scaling laws, revisited", ["Tiny Lab Blog"])
+
+
+def test_korean_page_without_open_graph_uses_its_title(root, server, capsys):
+    url = server.route("/ko-plain", body="<html><head><title>오픈소스 LLM 정리</title></head><body>본문</body></html>")
+    assert add(root, capsys, url, "--type", "dev")[0] == 0
+    assert entries(root)[0].title == "오픈소스 LLM 정리"
+
 
 
 def test_twitter_card_comes_before_the_title_tag(root, server, capsys):

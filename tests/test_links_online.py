@@ -271,3 +271,25 @@ def test_the_example_workflow_runs_commands_that_exist():
     for command in commands:
         args = build_parser().parse_args(shlex.split(command)[1:])
         assert args.online and args.format == "json"
+
+
+def test_overall_concurrency_limit_across_hosts(root, server, capsys):
+    config = root / "newsletter.toml"
+    config.write_text(config.read_text().replace("[fetch]", "[fetch]\nconcurrency = 3"), encoding="utf-8")
+    server.delay = 0.2
+    port = server.httpd.server_address[1]
+    links = [server.route(f"/p{n}", body="fine") for n in range(4)]
+    # the same server under a second host name: the per-host limit (2) would allow 4 at once
+    links += [f"http://localhost:{port}/p{n}" for n in range(4)]
+    write(root, *links)
+    assert check(root, capsys) == (0, [])
+    assert server.max_in_flight == 3
+
+
+def test_retry_after_as_a_date(root, server, capsys):
+    from email.utils import formatdate
+
+    when = formatdate(time.time() + 1, usegmt=True)
+    write(root, server.route("/busy", 503, headers={"Retry-After": when}, then=Route(200, "fine")))
+    assert check(root, capsys) == (0, [])
+    assert server.hits("/busy") == 2

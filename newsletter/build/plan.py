@@ -19,16 +19,17 @@ from typing import TYPE_CHECKING
 
 from newsletter import PACKAGE_TEMPLATES
 from newsletter.build.cache import Store, content_key, folder_fingerprint
-from newsletter.build.manifest import IssueRecord, Manifest, signature
+from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, signature
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
-from newsletter.outputs import per_issue_files
+from newsletter.outputs import SITE, per_issue_files
 from newsletter.project import Project
+from newsletter.site.search import ENTRY, INDEX_DIR
 from newsletter.weeks import parse_issue_id
 
 if TYPE_CHECKING:
-    from newsletter.build.render import Fragment, RenderedIssue, Renderer
+    from newsletter.build.render import Fragment, Nav, RenderedIssue, Renderer
 
 # the signature of a file rendered but not yet written; replaced once it is
 _UNWRITTEN = (0, 0, 0)
@@ -44,6 +45,10 @@ class Build:
     files: set[Path] = field(default_factory=set)
     rendered: int = 0
     staging: Staging = field(default_factory=Staging)
+    # the archive-wide files of the last build: those not made again are removed (in the site only)
+    previous: dict[str, Signature] = field(default_factory=dict)
+    # the content's language, which the search index is made for
+    language: str = "en"
 
     def stage(self, files: dict[Path, bytes | Staged]) -> None:
         """Start writing rendered files beside their targets."""
@@ -101,7 +106,9 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
     _unique_ids(project, paths)
     raw = {p: sources[p] if sources and p in sources else _read(p) for p in paths}
     fp = fingerprint(project, layout)
-    keys = {str(p): content_key(fp, data) if data is not None else "" for p, data in raw.items()}
+    nav = _neighbours(paths)
+    # an issue's web page links to its neighbours: a week added or removed renders the weeks beside it again
+    keys = {str(p): content_key(fp, data, *(i or "" for i in nav[p])) if data is not None else "" for p, data in raw.items()}
     store = Store(project.root)
     previous = Manifest.from_data(store.manifest(out))
     fresh = previous.fresh_issues(fp, keys)
@@ -111,8 +118,8 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
     from newsletter.build.pool import render_files
     from newsletter.build.render import Renderer
 
-    job = _Rebuild(project, Renderer(project, out, layout), raw, keys, store)
-    build = Build(out, store, Manifest(fp))
+    job = _Rebuild(project, Renderer(project, out, layout), raw, keys, store, nav)
+    build = Build(out, store, Manifest(fp), previous=previous.archive, language=project.config.language)
     try:
         job.reuse(previous, fresh, build.manifest)
         stale = [p for p in paths if p not in job.fragments]
@@ -121,20 +128,29 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
                 job.add(p, *result, build)
         job.raise_errors()
         by_id = {p.stem: p for p in paths}
-        archive = job.renderer.archive([job.fragments[p] for p in paths], lambda f: job.body(by_id[f.id], build))
+        fragments = [job.fragments[p] for p in paths]
+        archive = job.renderer.archive(fragments, lambda f: job.body(by_id[f.id], build))
+        site, kept = job.site_archive(previous, fragments, fp)
     except BaseException:
         build.staging.abort()
         raise
-    build.stage(archive)
-    build.manifest.archive = {str(path): _UNWRITTEN for path in archive}
+    build.stage({**archive, **site})
+    build.manifest.archive = {**kept, **{str(path): _UNWRITTEN for path in [*archive, *site]}}
     return build
+
+
+def _neighbours(paths: list[Path]) -> dict[Path, "Nav"]:
+    """The ids of the issues before and after each issue file (``paths`` are in id order)."""
+    ids = [None, *(p.stem for p in paths), None]
+    return {p: (ids[n], ids[n + 2]) for n, p in enumerate(paths)}
 
 
 class _Rebuild:
     """The state of a build that renders: fragments by issue file, feed bodies, load errors."""
 
-    def __init__(self, project: Project, renderer: "Renderer", raw: dict[Path, bytes | None], keys: dict[str, str], store: Store) -> None:
-        self.project, self.renderer, self.raw, self.keys, self.store = project, renderer, raw, keys, store
+    def __init__(self, project: Project, renderer: "Renderer", raw: dict[Path, bytes | None], keys: dict[str, str], store: Store,
+                 nav: dict[Path, "Nav"]) -> None:
+        self.project, self.renderer, self.raw, self.keys, self.store, self.nav = project, renderer, raw, keys, store, nav
         self.fragments: dict[Path, Fragment] = {}
         self.bodies: dict[Path, str | None] = {}
         self.errors: list[Diagnostic] = []
@@ -152,9 +168,45 @@ class _Rebuild:
                 continue
             manifest.issues[str(p)] = previous.issues[str(p)]
 
-    def item(self, path: Path) -> tuple[Path, bytes | None, str]:
-        """What rendering an issue file takes: its path, its bytes and its name in messages."""
-        return path, self.raw[path], self.project.display(path)
+    def item(self, path: Path) -> tuple[Path, bytes | None, str, "Nav"]:
+        """What rendering an issue file takes: its path, its bytes, its name in messages and its neighbours."""
+        return path, self.raw[path], self.project.display(path), self.nav[path]
+
+    def site_archive(self, previous: Manifest, fragments: list["Fragment"], fp: str) -> tuple[dict[Path, bytes], dict[str, Signature]]:
+        """The web archive's archive-wide pages to write, and the signatures of those kept from the last build.
+
+        Of the organisation and type pages, only those listing an entry of an issue rendered now (as it is
+        or as it was) or of a deleted issue are made again, and any not intact."""
+        renderer = self.renderer
+        latest = sorted(self.fragments, key=lambda p: (self.fragments[p].date, p.stem), reverse=True)[: renderer.config.site.latest]
+        issues = [(p.stem, issue) for p in latest if (issue := renderer.load(*self.item(p)[:3])[1]) is not None]
+        only = self._changed_lists(previous, fp)
+        files, every = renderer.site_archive(fragments, issues, only)
+        if only is not None:
+            # a list page not made now stays only while it is the file the last build wrote
+            lost = {p for p in every - files.keys() if not intact({str(p): previous.archive.get(str(p), _UNWRITTEN)})}
+            if lost:
+                files.update(renderer.site_archive(fragments, issues, {p.relative_to(renderer.site).as_posix() for p in lost})[0])
+        index = renderer.site / INDEX_DIR
+        kept = {str(p): previous.archive[str(p)] for p in every - files.keys()}
+        kept.update({p: sig for p, sig in previous.archive.items() if Path(p).is_relative_to(index)})
+        return files, kept
+
+    def _changed_lists(self, previous: Manifest, fp: str) -> set[str] | None:
+        """The list pages that show an issue rendered now or deleted, as it is and as it was; None: all of them."""
+        if fp != previous.fingerprint:
+            return None
+        old = [r.key for path, r in previous.issues.items() if Path(path) not in self.raw or (Path(path) in self.bodies and r.key != self.keys[path])]
+        stored = self.store.fragments(old)
+        if len(stored) < len(set(old)):
+            return None
+        from newsletter.build.render import Fragment
+
+        try:
+            was = [Fragment.from_data(stored[k]) for k in old]
+        except ValueError:
+            return None
+        return self.renderer.lists_of([*was, *(self.fragments[p] for p in self.bodies)])
 
     def add(self, path: Path, errors: list[Diagnostic], rendered: "RenderedIssue | None", build: Build) -> None:
         """Take one rendered issue file into ``build``; once any file has errors, only count theirs."""
@@ -189,15 +241,36 @@ class _Rebuild:
 
 
 def write_build(build: Build) -> list[Path]:
-    """Put the staged files whose bytes changed in place, drop per-issue files of deleted issues, record the manifest."""
+    """Put the staged files whose bytes changed in place, drop per-issue files of deleted issues and pages of
+    the site no longer made, index the site for search when its issue pages changed, record the manifest."""
     written = build.staging.commit()
     expected = {p for r in build.manifest.issues.values() for p in r.outputs}
+    removed = False
     for path, issue_id in per_issue_files(build.out):
         if parse_issue_id(issue_id) and str(path) not in expected:
             path.unlink()
+            removed = True
+    site = build.out / SITE
+    for stale in build.previous.keys() - build.manifest.archive.keys():
+        if Path(stale).is_relative_to(site):
+            Path(stale).unlink(missing_ok=True)
+    if build.files and (removed or _index_stale(site, written)):
+        from newsletter.site.search import build_index
+
+        written += build_index(site, build.language)
+        index = site / INDEX_DIR
+        build.manifest.archive = {p: sig for p, sig in build.manifest.archive.items() if not Path(p).is_relative_to(index)}
+        build.manifest.archive.update({str(p): _UNWRITTEN for p in index.rglob("*") if p.is_file()})
+        build.files.update(p for p in index.rglob("*") if p.is_file())
     _record(build)
     build.store.close()
     return written
+
+
+def _index_stale(site: Path, written: list[Path]) -> bool:
+    """Whether the search index misses a change: an issue page was written, or there is no index."""
+    pages = site / "issues"
+    return not (site / INDEX_DIR / ENTRY).is_file() or any(p.parent == pages for p in written)
 
 
 def _record(build: Build) -> None:

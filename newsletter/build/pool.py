@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from newsletter.build.render import RenderedIssue, Renderer
+from newsletter.build.render import Nav, RenderedIssue, Renderer
 from newsletter.build.staging import Staged
 from newsletter.cores import available as cores
 from newsletter.errors import Diagnostic
@@ -25,7 +25,7 @@ from newsletter.project import Project
 MIN_FILES_PER_WORKER = 32
 CHUNK = 4
 
-Item = tuple[Path, bytes | None, str]
+Item = tuple[Path, bytes | None, str, Nav]
 Result = tuple[list[Diagnostic], RenderedIssue | None]
 
 _renderer: Renderer | None = None

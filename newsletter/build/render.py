@@ -19,7 +19,7 @@ from newsletter.check.runner import build_levels, check_files, failing
 from newsletter.errors import Diagnostic
 from newsletter.load import decode_text, load_issue_text, read_text
 from newsletter.model import Issue
-from newsletter.outputs import archive_paths, issue_paths
+from newsletter.outputs import SITE, archive_paths, issue_paths
 from newsletter.project import Project
 from newsletter.render import markdown
 from newsletter.render.email import email_html, size_warning
@@ -29,6 +29,13 @@ from newsletter.render.html import issue_body, issue_context
 from newsletter.render.templates import environment
 from newsletter.render.text import email_text
 from newsletter.rules import Context
+from newsletter.rules.text import builtin_orgs
+from newsletter.site import pages as site_pages
+from newsletter.site.listing import OrgNames, listing
+from newsletter.site.pages import Listing, Pages
+
+# the ids of the issues before and after one (None at either end)
+Nav = tuple[str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -41,19 +48,26 @@ class Fragment:
     week: dict
     # title, summary, link and types of a published issue; its body is stored apart, read only when shown
     feed: dict | None
+    # the issue's part of the web archive's lists (see newsletter.site.listing)
+    site: dict
 
     @classmethod
     def from_data(cls, data: Any) -> "Fragment":
         """The fragment stored as ``data``; raises ValueError when it is malformed."""
         try:
             published = dt.datetime.fromisoformat(data["published"]) if data["published"] else None
-            return cls(data["id"], dt.date.fromisoformat(data["date"]), published, data["week"], data["feed"])
+            return cls(data["id"], dt.date.fromisoformat(data["date"]), published, data["week"], data["feed"], data["site"])
         except (KeyError, TypeError) as e:
             raise ValueError(f"malformed fragment: {e}") from None
 
     def to_data(self) -> dict:
         published = self.published.isoformat() if self.published else None
-        return {"id": self.id, "date": self.date.isoformat(), "published": published, "week": self.week, "feed": self.feed}
+        return {"id": self.id, "date": self.date.isoformat(), "published": published, "week": self.week, "feed": self.feed,
+                "site": self.site}
+
+    @property
+    def listing(self) -> Listing:
+        return Listing(self.id, self.date, self.site)
 
 
 @dataclass(frozen=True)
@@ -77,9 +91,11 @@ class Renderer:
         self.root = project.root
         self.out = out
         self.layout = layout
+        self.site = out / SITE
+        self.pages = Pages(self.env, self.config, OrgNames(self.config, builtin_orgs()))
 
-    def file(self, path: Path, data: bytes | None, display: str) -> tuple[list[Diagnostic], RenderedIssue | None]:
-        """Load an issue file from its bytes (None: unreadable) and render it; its errors instead, if any."""
+    def load(self, path: Path, data: bytes | None, display: str) -> tuple[list[Diagnostic], Issue | None]:
+        """Load an issue file from its bytes (None: unreadable): its errors, or its issue."""
         text, diags = decode_text(data, display) if data is not None else read_text(path, display)
         if text is None:
             return diags, None
@@ -87,10 +103,15 @@ class Renderer:
         errors = failing(check_files(Context(self.config, Counter()), [(loaded, diags)], self.levels)[0])
         if errors or loaded.issue is None:
             return errors, None
-        return [], self.issue(path.stem, loaded.issue)
+        return [], loaded.issue
 
-    def issue(self, issue_id: str, issue: Issue) -> RenderedIssue:
-        """Render one issue's files and fragment."""
+    def file(self, path: Path, data: bytes | None, display: str, nav: Nav) -> tuple[list[Diagnostic], RenderedIssue | None]:
+        """Load an issue file from its bytes and render it, ``nav`` its neighbours; its errors instead, if any."""
+        errors, issue = self.load(path, data, display)
+        return (errors, None) if issue is None else ([], self.issue(path.stem, issue, nav))
+
+    def issue(self, issue_id: str, issue: Issue, nav: Nav = (None, None)) -> RenderedIssue:
+        """Render one issue's files and fragment; ``nav`` are the ids of the issues before and after it."""
         config, env = self.config, self.env
         context = issue_context(issue_id, issue, config)
         html = email_html(env, context)
@@ -103,13 +124,14 @@ class Renderer:
             paths["email"]: html.encode(),
             paths["text"]: text.encode(),
             paths["message"]: eml(issue_id, issue, config, context["heading"], text, html),
+            paths["site-page"]: self.pages.issue(issue_id, issue, *nav).encode(),
         }
         feed, body = None, None
         if issue.published is not None:
             types = list(dict.fromkeys(e.type for e in issue.entries))
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
-        made = Fragment(issue_id, issue.date, issue.published, week, feed)
+        made = Fragment(issue_id, issue.date, issue.published, week, feed, listing(issue, config))
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
         return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config))
@@ -120,11 +142,24 @@ class Renderer:
         shown = latest([f for f in fragments if f.published is not None and f.feed is not None], self.config.feed.limit)
         items = [_feed_item(f, body(f)) for f in shown]
         paths = archive_paths(self.root, self.out, self.config)
+        feed, atom_feed = rss(items, self.config), atom(items, self.config)
         return {
             paths["digest"]: markdown.digest_of_weeks(weeks, self.config, self.env).encode(),
-            paths["rss"]: rss(items, self.config),
-            paths["atom"]: atom(items, self.config),
+            paths["rss"]: feed,
+            paths["atom"]: atom_feed,
+            paths["site-rss"]: feed,
+            paths["site-atom"]: atom_feed,
         }
+
+    def site_archive(self, fragments: list[Fragment], latest: list[tuple[str, Issue]], only: set[str] | None) -> tuple[dict[Path, bytes], set[Path]]:
+        """The web archive's pages made from the whole archive (of the lists, those in ``only``; None: all),
+        and the paths of every page of the site."""
+        pages, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only)
+        return {self.site / p: text.encode() for p, text in pages.items()}, {self.site / p for p in every}
+
+    def lists_of(self, fragments: list[Fragment]) -> set[str]:
+        """The organisation and type pages that list the entries of ``fragments``."""
+        return site_pages.list_pages([f.listing for f in fragments], self.config, self.pages.orgs)
 
 
 def _feed_item(fragment: Fragment, body: str) -> FeedItem:

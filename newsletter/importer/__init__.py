@@ -33,7 +33,7 @@ def parse(text: str, fmt: str, config: Config, display: str) -> Report:
     from newsletter.importer import archive, daily, post
 
     parser = {"archive": archive.import_archive, "post": post.import_post, "daily": daily.import_daily}[fmt]
-    return parser(text, config, Report(display, fmt))
+    return parser(text, config, Report(display, fmt, unit=config.periods.unit))
 
 
 def updated_config(text: str, report: Report, display: str) -> str:

@@ -1,6 +1,7 @@
 """Import a daily paper digest: ``## Daily Papers (2024-01-09)``, then ``### [Title](url)`` per paper
 with an image, ``Authors:`` and summary bullets. Other lines (votes, videos) stay verbatim in the
 entry's raw Markdown, where the daily layout writes them back: between the image and the authors.
+A file may hold several days, each under its own ``## `` heading: each day is an issue.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from newsletter.importer.inline import link_at, type_for_url_or_first
 from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
 from newsletter.model import Entry, Issue
-from newsletter.weeks import issue_id
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\(([^()\s]*)\)")
@@ -33,8 +33,10 @@ class _Paper:
     def entry(self, config: Config, report: Report) -> Entry:
         kind = type_for_url_or_first(self.url, config, report, self.line)
         raw = "\n".join(self.raw).strip("\n")
-        return Entry(type=kind, title=self.title, url=self.url, image=self.image, authors=self.authors,
-                     summary=self.summary.items(), raw=raw or None)
+        # the digest ends a list it cut short with `+`
+        more = self.authors[-1:] == ["+"]
+        return Entry(type=kind, title=self.title, url=self.url, image=self.image, authors=self.authors[:-1] if more else self.authors,
+                     more_authors=more, summary=self.summary.items(), raw=raw or None)
 
 
 def _heading(n: int, text: str, report: Report) -> tuple[str, dt.date]:
@@ -47,27 +49,49 @@ def _heading(n: int, text: str, report: Report) -> tuple[str, dt.date]:
         raise NewsletterError(f"{m[0]} is not a valid date", report.source, n, m.start() + 4) from None
 
 
+class _Day:
+    """One ``## Daily Papers (YYYY-MM-DD)`` section while it is read."""
+
+    def __init__(self, line: int, title: str, date: dt.date):
+        self.line, self.title, self.date = line, title, date
+        self.papers: list[_Paper] = []
+        self.loose: list[str] = []
+
+    def issue(self, config: Config, report: Report) -> Issue:
+        return Issue(date=self.date, title=self.title, layout="daily", entries=[p.entry(config, report) for p in self.papers],
+                     raw="\n".join(self.loose) or None)
+
+
 def import_daily(text: str, config: Config, report: Report) -> Report:
-    """Parse a daily digest into one issue with layout ``daily``."""
-    title, date, papers, loose = None, None, [], []
+    """Parse a daily digest into one issue with layout ``daily`` per ``## `` heading (per day)."""
+    days: list[_Day] = []
+    preamble: list[str] = []
     for n, line in enumerate(text.split("\n"), 1):
         line = line.rstrip()
         indent, content = indentation(line)
-        if title is None and content.startswith("## "):
-            title, date = _heading(n, content[3:].strip(), report)
+        if content.startswith("## ") and (not days or _DATE.search(content)):
+            days.append(_Day(n, *_heading(n, content[3:].strip(), report)))
+        elif not days:
+            if content:
+                report.warn(n, "text before the first heading kept verbatim in the first day's raw Markdown")
+                preamble.append(line)
         elif content.startswith("### ") and (link := link_at(content, 4)):
-            papers.append(_Paper(n, link[0], link[1]))
-        elif not papers:
+            days[-1].papers.append(_Paper(n, link[0], link[1]))
+        elif not days[-1].papers:
             if content:
                 report.warn(n, "text before the first paper kept verbatim in the issue's raw Markdown")
-                loose.append(line)
+                days[-1].loose.append(line)
         else:
-            _paper_line(papers[-1], n, line, indent, content, report)
-    if title is None:
+            _paper_line(days[-1].papers[-1], n, line, indent, content, report)
+    if not days:
         raise NewsletterError("no '## Daily Papers (YYYY-MM-DD)' heading found", report.source, 1, 1)
-    issue = Issue(date=date, title=title, layout="daily", entries=[p.entry(config, report) for p in papers],
-                  raw="\n".join(loose) or None)
-    report.issues[issue_id(date, config.week_rule)] = issue
+    days[0].loose[:0] = preamble
+    for day in days:
+        ident = config.periods.issue_id(day.date)
+        if ident in report.issues:
+            raise NewsletterError(f"{day.date} falls in issue {ident} like an earlier day; a {config.cadence} newsletter has one "
+                                  f"issue per {config.periods.unit}: set cadence = \"daily\" in newsletter.toml", report.source, day.line, 1)
+        report.issues[ident] = day.issue(config, report)
     return report
 
 

@@ -2,7 +2,8 @@
 one ``### 12월 4주차`` section per week of entries ``- [**`Title`**](url) : summary``.
 
 Each section becomes an issue with layout ``post``; the newest one carries the post's title,
-introduction and publish time. The post's tags go to every entry. Front-matter keys the
+introduction and publish time. In a daily or monthly newsletter the sections of one issue (a
+month's weeks) are kept in it as the ``section`` of each entry. The post's tags go to every entry. Front-matter keys the
 model has no place for stay verbatim in that issue's raw Markdown.
 """
 
@@ -19,15 +20,15 @@ from newsletter.importer.inline import link_at, type_for_url_or_first
 from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
 from newsletter.model import Entry, Issue
-from newsletter.weeks import MONTHS_EN, issue_id, parse_week_label, week_label, week_start
+from newsletter.weeks import MONTHS_EN, parse_week_label, week_label, week_start
 
 _KO_SECTION = re.compile(r"(\d{1,2})월\s+(.+)")
 _MAPPED_KEYS = {"title", "date", "draft", "author", "tags", "image"}
 
 
 class _Section:
-    def __init__(self, line: int, month: int, label: str):
-        self.line, self.month, self.label = line, month, label
+    def __init__(self, line: int, heading: str, month: int, label: str):
+        self.line, self.heading, self.month, self.label = line, heading, month, label
         self.entries: list[tuple[int, str, str | None, SummaryBuilder]] = []
         self.raw: list[str] = []
 
@@ -83,7 +84,7 @@ def _section(n: int, heading: str, report: Report) -> _Section:
         if name not in MONTHS_EN:
             raise NewsletterError(f"section '### {heading}' names no month and week; write it as '### 12월 4주차'", report.source, n, 5)
         month = MONTHS_EN.index(name) + 1
-    return _Section(n, month, label.strip())
+    return _Section(n, heading, month, label.strip())
 
 
 def _entry_text(text: str) -> tuple[str, str | None, str | None] | None:
@@ -117,8 +118,23 @@ def import_post(text: str, config: Config, report: Report) -> Report:
             issue.title, issue.intro, issue.published, issue.raw = title, intro, published, "\n".join(raw) or None
             issue.image = str(data["image"]) if data.get("image") is not None else None
             newest = False
-        report.issues[issue_id(issue.date, config.week_rule)] = issue
+        _add(report, config, section, issue)
     return report
+
+
+def _add(report: Report, config: Config, section: _Section, issue: Issue) -> None:
+    """Add a section's issue; when the cadence is not weekly, a week joins its month's issue as a section."""
+    ident = config.periods.issue_id(issue.date)
+    if config.cadence == "weekly":
+        report.issues[ident] = issue
+        return
+    entries = [e.model_copy(update={"section": section.heading}) for e in issue.entries]
+    kept = report.issues.get(ident)
+    if kept is None:
+        report.issues[ident] = issue.model_copy(update={"label": None, "entries": entries})
+        return
+    raw = "\n".join(r for r in (kept.raw, issue.raw) if r is not None) or None
+    report.issues[ident] = kept.model_copy(update={"entries": kept.entries + entries, "raw": raw})
 
 
 def _body(lines: list[str], start: int, title: str | None, report: Report) -> tuple[str | None, list[_Section]]:

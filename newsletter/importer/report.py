@@ -30,6 +30,7 @@ class Report:
     config: Any = None  # the project's configuration with the learned settings
     header: list[str] | None = None  # lines before the first year
     footer: list[str] = field(default_factory=list)  # lines after the last week
+    unit: str = "week"  # what one issue covers in the project's cadence: week, day or month
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Warning(line, message))
@@ -60,5 +61,5 @@ class Report:
         per_type = ", ".join(f"{name} {n}" for name, n in d["entries_per_type"].items())
         lines = [f"{self.source}:{w['line']}: warning: {w['message']}" for w in d["warnings"]]
         lines += [f"{self.source}: learned: {setting}" for setting in self.learned]
-        lines.append(f"{d['weeks']} weeks, {d['entries']} entries ({per_type}), {len(d['warnings'])} warnings")
+        lines.append(f"{d['weeks']} {self.unit}{'' if d['weeks'] == 1 else 's'}, {d['entries']} entries ({per_type}), {len(d['warnings'])} warnings")
         return "\n".join(lines)

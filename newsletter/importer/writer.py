@@ -19,7 +19,7 @@ from newsletter.model import Bullet, Entry, Issue, SummaryItem
 from newsletter.weeks import issue_path
 
 ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "style", "raw", "entries")
-ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "image", "tags", "style", "raw")
+ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "more_authors", "image", "tags", "section", "style", "raw")
 STEP = 2
 
 # plain scalars a YAML 1.1 reader would not take as text (bool, null, numbers, dates, merge/value keys)
@@ -79,6 +79,8 @@ def _value(value: Any, indent: int) -> list[str]:
     """A scalar or an empty collection: its first line and any further lines (block content at ``indent``)."""
     if value is None:
         return ["null"]
+    if isinstance(value, bool):
+        return [str(value).lower()]
     if isinstance(value, (list, dict)):
         return ["[]" if isinstance(value, list) else "{}"]
     if isinstance(value, (dt.date, dt.datetime)):
@@ -161,6 +163,8 @@ def _as_text(value: Any) -> Any:
         return [_as_text(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
     return value
 
 

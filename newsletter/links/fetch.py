@@ -55,11 +55,12 @@ def failure(e: httpx.HTTPError, config: Config) -> FetchError:
     return FetchError(type(e).__name__)
 
 
-def get(http: httpx.Client, url: str, config: Config, *, accept: str = "text/html,*/*;q=0.8") -> Page:
+def get(http: httpx.Client, url: str, config: Config, *, accept: str = "text/html,*/*;q=0.8",
+        headers: dict[str, str] | None = None) -> Page:
     """GET ``url`` following redirects; the body is cut at ``max_bytes`` and the whole read at the timeout."""
     limit, deadline = config.fetch.max_bytes, time.monotonic() + config.fetch.timeout
     try:
-        with http.stream("GET", url, headers={"Accept": accept}) as r:
+        with http.stream("GET", url, headers={"Accept": accept, **(headers or {})}) as r:
             body = bytearray()
             for chunk in r.iter_bytes():
                 body += chunk

@@ -12,6 +12,7 @@ from newsletter import urls
 from newsletter.config import Config, EntryType
 from newsletter.model import Entry, Issue
 from newsletter.render.templates import render
+from newsletter.urls import issue_page
 
 BODY_TEMPLATE = "issue-body.html.j2"
 PREHEADER_LENGTH = 140
@@ -64,7 +65,7 @@ def preheader(issue: Issue) -> str:
 def links(issue_id: str, config: Config) -> Links:
     """Archive, web copy, feeds and unsubscribe URLs of an issue."""
     base = config.base_url
-    return Links(base, f"{base}email/{issue_id}.html", f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url)
+    return Links(base, base + issue_page(issue_id), f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url)
 
 
 def site_host(config: Config) -> str:

@@ -272,14 +272,23 @@ def daily_entry(entry: Entry) -> dict:
         "link": _link(entry.title, entry.url),
         "image": _url(entry.image) if entry.image else None,
         "raw": entry.raw,
-        "authors": escape_html_blocks(", ".join(entry.authors)),
+        "authors": escape_html_blocks(", ".join(entry.authors + ["+"] * entry.more_authors)),
         "summary": summary_lines(entry, ""),
     }
 
 
-def post_section(issue: Issue, config: Config) -> dict:
-    """One week of a monthly post: its ``12월 4주차`` heading and entries."""
-    return {"heading": month_and_week(issue, config), "entries": [post_entry(e) for e in issue.entries]}
+def post_sections(issue: Issue, config: Config) -> list[dict]:
+    """An issue's part of a post: one ``12월 4주차`` heading and its entries per week.
+
+    A weekly issue is one section; a month's issue has one per run of entries with the same ``section``.
+    """
+    sections: list[dict] = []
+    for entry in issue.entries:
+        heading = entry.section or month_and_week(issue, config)
+        if not sections or sections[-1]["heading"] != heading:
+            sections.append({"heading": heading, "entries": []})
+        sections[-1]["entries"].append(post_entry(entry))
+    return sections or [{"heading": month_and_week(issue, config), "entries": []}]
 
 
 def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:
@@ -291,7 +300,7 @@ def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Enviro
         title=page_title(lead, config), author=config.author, image=lead.image, date=_post_date(lead),
         draft=lead.published is None,
         tags=list(dict.fromkeys(t for _, i in ordered for e in i.entries for t in e.tags)),
-        intro=lead.intro, sections=[post_section(i, config) for _, i in ordered],
+        intro=lead.intro, sections=[s for _, i in ordered for s in post_sections(i, config)],
         raw=[i.raw for _, i in ordered if i.raw is not None],
     )
 

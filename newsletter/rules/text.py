@@ -216,6 +216,19 @@ def summary_format(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iter
             yield Finding("the bullet has leading or trailing spaces", path, replace_value(doc, path, text.strip(), "trim the spaces"))
 
 
+@rule("authors-duplicate", "warning", "a name repeated in an entry's `authors` (as copied digests repeat every name)", fixable=True)
+def authors_duplicate(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    first: dict[str, int] = {}
+    for j, name in enumerate(entry.authors):
+        key = " ".join(name.split())
+        if key not in first:
+            first[key] = j
+            continue
+        path: PathKey = ("entries", i, "authors", j)
+        fix = delete_item(doc, path, "remove the repeated name")
+        yield Finding(f"'{name}' is already author {first[key] + 1} of this entry; remove the repeat", path, fix)
+
+
 @rule("issue-empty", "warning", "an issue has no entries (and no intro or kept Markdown)", scope="issue")
 def issue_empty(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
     issue = doc.issue

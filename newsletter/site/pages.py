@@ -1,0 +1,213 @@
+"""The site's pages as text: pure generators from the issues (or their listing data) and the config.
+
+Every page links to the others by relative paths, so the site works under any base path and from
+disk; ``base_url`` makes only the absolute URLs (canonical, Open Graph, sitemap, feeds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from newsletter.config import Config
+from newsletter.model import Entry, Issue
+from newsletter.render.html import groups, heading, preheader
+from newsletter.render.templates import render
+from newsletter.site.listing import Listed, OrgNames, anchors, listed, slug
+from newsletter.urls import issue_page as issue_path
+from newsletter.weeks import issue_label, month_name
+
+# files copied into the site as they are (overridable like every template)
+ASSETS = {"style.css": "site.css", "favicon.svg": "site-favicon.svg"}
+
+
+def org_path(org_slug: str) -> str:
+    return f"orgs/{org_slug}.html"
+
+
+def type_path(type_name: str, year: int | None = None) -> str:
+    """The page of a type's entries of one year, or (no year) the index of its years."""
+    return f"types/{slug(type_name)}.html" if year is None else f"types/{slug(type_name)}-{year}.html"
+
+
+def _root(path: str) -> str:
+    """The relative path from the page at ``path`` back to the site's root."""
+    return "../" * path.count("/")
+
+
+def id_label(issue_id: str, config: Config) -> str:
+    """An issue's name from its id alone: ``September 2024 · 3rd week`` / ``2024년 9월 3주차``."""
+    try:
+        first, _ = config.periods.span(issue_id)
+    except ValueError:
+        return issue_id
+    return config.periods.heading(first, config.labels)
+
+
+@dataclass(frozen=True)
+class SiteEntry:
+    """An entry as an issue's page shows it: the entry, its anchor, and its organisations' names and pages."""
+
+    entry: Entry
+    anchor: str
+    orgs: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Article:
+    """An issue as a web page shows it in full."""
+
+    id: str
+    issue: Issue
+    heading: str
+    label: str
+    groups: list[tuple[str, list[SiteEntry]]]
+
+
+def article(issue_id: str, issue: Issue, config: Config, orgs: OrgNames) -> Article:
+    """The issue's content grouped by type, each entry with its anchor and organisation links."""
+    anchor_of = dict(zip(map(id, issue.entries), anchors(e.title for e in issue.entries)))
+    grouped = [
+        (g.name, [SiteEntry(e, anchor_of[id(e)], [(orgs.name(o), orgs.slug(o)) for o in e.org]) for e in g.entries])
+        for g in groups(issue, config)
+    ]
+    return Article(issue_id, issue, heading(issue, config), issue_label(issue, config), grouped)
+
+
+class Pages:
+    """Renders the site's pages with one template environment and config."""
+
+    def __init__(self, env: jinja2.Environment, config: Config, orgs: OrgNames) -> None:
+        self.env, self.config, self.orgs = env, config, orgs
+
+    def _page(self, template: str, path: str, root: str | None = None, **context: object) -> str:
+        return render(self.env, template, config=self.config, root=_root(path) if root is None else root, path=path,
+                      canonical=self.config.base_url + ("" if path == "index.html" else path),
+                      type_path=type_path, org_path=org_path, issue_path=issue_path, **context)
+
+    def issue(self, issue_id: str, issue: Issue, prev_id: str | None, next_id: str | None) -> str:
+        """The page of one issue, with links to the issues before and after it."""
+        path = issue_path(issue_id)
+        image = issue.image or next((e.image for e in issue.entries if e.image), None)
+        nav = {k: (issue_path(i), id_label(i, self.config)) for k, i in (("prev", prev_id), ("next", next_id)) if i}
+        return self._page("site-issue.html.j2", path, article=article(issue_id, issue, self.config, self.orgs),
+                          description=preheader(issue), image=image, nav=nav)
+
+    def home(self, latest: list[tuple[str, Issue]], issues: list[tuple[str, dt.date, str]]) -> str:
+        """The home page: ``latest`` issues in full, then every issue (id, date, heading) by year and month."""
+        years: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        for issue_id, date, title in sorted(issues, key=lambda i: (i[1], i[0]), reverse=True):
+            years[date.year][date.month].append((issue_path(issue_id), title, id_label(issue_id, self.config)))
+        articles = [article(i, issue, self.config, self.orgs) for i, issue in latest]
+        return self._page("site-home.html.j2", "index.html", articles=articles, years=years,
+                          month_name=lambda m: month_name(m, self.config.labels))
+
+    def org_name(self, org_slug: str, entries: list[Listed]) -> str:
+        """The name an organisation's page shows: its most used spelling among ``entries``."""
+        names = Counter(self.orgs.name(o) for e in entries for o in e.orgs if self.orgs.slug(o) == org_slug)
+        return min(names, key=lambda n: (-names[n], n))
+
+    def org(self, org_slug: str, entries: list[Listed]) -> str:
+        """Every entry naming one organisation, newest first."""
+        return self._list(org_path(org_slug), self.org_name(org_slug, entries), entries)
+
+    def type_year(self, type_name: str, year: int, entries: list[Listed]) -> str:
+        """Every entry of one type in one year, newest first."""
+        t = self.config.types.get(type_name)
+        title = f"{t.emoji} {t.label} · {year}" if t else f"{type_name} · {year}"
+        return self._list(type_path(type_name, year), title, entries)
+
+    def _list(self, path: str, title: str, entries: list[Listed]) -> str:
+        ordered = sorted(entries, key=lambda e: (e.date, e.issue), reverse=True)
+        rows = [(e, [(self.orgs.name(o), self.orgs.slug(o)) for o in e.orgs], id_label(e.issue, self.config)) for e in ordered]
+        return self._page("site-list.html.j2", path, title=title, rows=rows)
+
+    def type_index(self, type_name: str, counts: dict[int, int]) -> str:
+        """A type's years, each with its number of entries."""
+        years = [(type_path(type_name, y), y, n) for y, n in sorted(counts.items(), reverse=True)]
+        return self._page("site-type.html.j2", type_path(type_name), type_name=type_name, years=years)
+
+    def org_index(self, counts: dict[str, tuple[str, int]]) -> str:
+        """Every organisation (slug → name and number of entries), by name."""
+        orgs = sorted(((org_path(s), name, n) for s, (name, n) in counts.items()), key=lambda o: (o[1].casefold(), o[0]))
+        return self._page("site-orgs.html.j2", "orgs/index.html", orgs=orgs)
+
+    def search(self) -> str:
+        return self._page("site-search.html.j2", "search.html")
+
+    def not_found(self) -> str:
+        # served at any depth: its links are absolute, from base_url's path
+        return self._page("site-404.html.j2", "404.html", root=urlsplit(self.config.base_url).path or "/")
+
+    def asset(self, name: str) -> str:
+        return render(self.env, ASSETS[name], config=self.config)
+
+
+def sitemap(paths: Iterable[str], config: Config) -> str:
+    """``sitemap.xml`` of the given page paths."""
+    urls = "".join(f"<url><loc>{xml_escape(config.base_url + p)}</loc></url>\n" for p in paths)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'
+
+
+def robots(config: Config) -> str:
+    """``robots.txt``: everything may be crawled; where the sitemap is."""
+    return f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One issue's part of the site's lists: what its fragment in the build cache keeps."""
+
+    id: str
+    date: dt.date
+    data: dict
+
+    def entries(self) -> list[Listed]:
+        return listed(self.id, self.date.isoformat(), self.data)
+
+
+FIXED = ("index.html", "search.html", "404.html", "orgs/index.html", "robots.txt", "sitemap.xml", *ASSETS)
+
+
+def list_pages(listings: Iterable[Listing], config: Config, orgs: OrgNames) -> set[str]:
+    """The organisation and type pages (paths) that the entries of ``listings`` appear on."""
+    paths = set()
+    for item in listings:
+        for e in item.entries():
+            paths.add(type_path(e.type, item.date.year))
+            paths.add(type_path(e.type))
+            paths.update(org_path(orgs.slug(o)) for o in e.orgs)
+    return paths
+
+
+def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None) -> tuple[dict[str, str], set[str]]:
+    """The pages made from the whole archive: the fixed ones, and of the organisation and type pages those in
+    ``only`` (all when None); with the paths of every such page, made now or not."""
+    by_org: dict[str, list[Listed]] = defaultdict(list)
+    by_type: dict[str, dict[int, list[Listed]]] = defaultdict(lambda: defaultdict(list))
+    for item in listings:
+        for e in item.entries():
+            by_type[e.type][item.date.year].append(e)
+            for s in dict.fromkeys(pages.orgs.slug(o) for o in e.orgs):
+                by_org[s].append(e)
+    lists = {org_path(s): partial(pages.org, s, es) for s, es in by_org.items()}
+    for name, years in by_type.items():
+        lists.update({type_path(name, y): partial(pages.type_year, name, y, es) for y, es in years.items()})
+    out = {path: make() for path, make in lists.items() if only is None or path in only}
+    out.update({type_path(name): pages.type_index(name, {y: len(es) for y, es in years.items()}) for name, years in by_type.items()})
+    out["orgs/index.html"] = pages.org_index({s: (pages.org_name(s, es), len(es)) for s, es in by_org.items()})
+    out["index.html"] = pages.home(latest, [(i.id, i.date, i.data["heading"]) for i in listings])
+    out["search.html"] = pages.search()
+    out["404.html"] = pages.not_found()
+    out.update({name: pages.asset(name) for name in ASSETS})
+    every = [*(issue_path(i.id) for i in listings), *sorted(lists), *(type_path(n) for n in by_type)]
+    out["sitemap.xml"] = sitemap(["", "orgs/index.html", *every], pages.config)
+    out["robots.txt"] = robots(pages.config)
+    return out, {*out, *lists}

@@ -1,0 +1,319 @@
+"""The web archive in dist/site: pages, links, browsing, incremental builds, and search in a real browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import feedparser
+import pytest
+
+from checkutil import make_project
+from newsletter.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+TOML = """\
+title = "AI 위클리"
+description = "매주 AI 논문, 개발, 뉴스"
+base_url = "https://weekly.example.com/archive/"
+language = "ko"
+[check.org_aliases]
+"DeepMind" = "Google DeepMind"
+"""
+W1 = """\
+date: 2024-02-22
+published: 2024-02-23T09:00:00+09:00
+entries:
+  - type: dev
+    org: Google DeepMind
+    title: "Genie: Generative Interactive Environments"
+    url: https://sites.google.com/view/genie-2024
+    summary:
+      - 비디오로부터 상호작용 가능한 환경을 만드는 세계 모델
+"""
+W2 = """\
+date: 2024-09-16
+published: 2024-09-20T09:00:00+09:00
+entries:
+  - type: paper
+    org: [google deepmind, UCLA]
+    title: Training Language Models to Self-Correct via Reinforcement Learning
+    url: https://arxiv.org/abs/2409.12917
+    summary:
+      - 자기교정 능력을 multi-turn online RL로 향상시키는 SCoRe
+  - type: news
+    org: DeepMind
+    title: "<script>alert(1)</script> & friends"
+    url: "javascript:alert(1)"
+    note: '"><img src=x onerror=alert(2)>'
+"""
+W3 = """\
+date: 2024-10-02
+entries:
+  - type: paper
+    org: Meta
+    title: Llama 3.2 Vision
+    url: https://ai.meta.com/blog/llama-3-2/
+"""
+FILES = {"issues/2024/2024-02-W4.yaml": W1, "issues/2024/2024-09-W3.yaml": W2, "issues/2024/2024-10-W1.yaml": W3}
+ENTRY = "training-language-models-to-self-correct-via-reinforcement"  # the first eight words
+
+
+def build(root: Path) -> int:
+    return main(["-C", str(root), "build"])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    make_project(root, FILES, TOML)
+    assert build(root) == 0
+    return root / "dist/site"
+
+
+class Links(HTMLParser):
+    """The links, sources and ids of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"] or "")
+        for name in ("href", "src", "action"):
+            if a.get(name) is not None:
+                self.urls.append(a[name] or "")
+
+
+def parsed(path: Path) -> Links:
+    page = Links()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def pages(site: Path) -> Iterator[Path]:
+    return (p for p in sorted(site.rglob("*.html")) if "pagefind" not in p.parts)
+
+
+def test_every_internal_link_and_asset_of_every_page_exists(site):
+    base = "https://weekly.example.com/archive/"
+    checked = 0
+    for page in pages(site):
+        here = base + page.relative_to(site).as_posix()
+        for url in parsed(page).urls:
+            target = urlsplit(urljoin(here, url))
+            if not (target.scheme + "://" + target.netloc + target.path).startswith(base):
+                continue  # another site
+            rel = unquote(target.path.removeprefix(urlsplit(base).path)) or "index.html"
+            file = site / rel
+            assert file.is_file(), f"{page.relative_to(site)} links to {url}, which is not built"
+            if target.fragment and file.suffix == ".html":
+                assert unquote(target.fragment) in parsed(file).ids, f"{page.relative_to(site)}: no #{target.fragment} in {rel}"
+            checked += 1
+    assert checked > 100
+    for name in ("sitemap.xml", "robots.txt", "404.html", "favicon.svg", "style.css", "feed.xml", "atom.xml",
+                 "pagefind/pagefind-ui.js", "pagefind/pagefind-entry.json"):
+        assert (site / name).is_file(), name
+
+
+def test_the_sitemap_lists_every_page_once_by_its_absolute_url(site):
+    locs = re.findall(r"<loc>([^<]*)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
+    assert len(locs) == len(set(locs))
+    assert "https://weekly.example.com/archive/issues/2024-09-W3.html" in locs
+    for loc in locs:
+        assert (site / (loc.removeprefix("https://weekly.example.com/archive/") or "index.html")).is_file()
+    assert "Sitemap: https://weekly.example.com/archive/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_an_issue_page_has_its_url_cards_neighbours_and_an_anchor_per_entry(site):
+    html = (site / "issues/2024-09-W3.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in html
+    assert '<link rel="canonical" href="https://weekly.example.com/archive/issues/2024-09-W3.html">' in html
+    assert '<meta property="og:url" content="https://weekly.example.com/archive/issues/2024-09-W3.html">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert 'rel="prev" href="../issues/2024-02-W4.html"' in html and 'rel="next" href="../issues/2024-10-W1.html"' in html
+    assert f'id="{ENTRY}"' in html
+
+
+def test_hostile_text_and_links_are_escaped(site):
+    html = (site / "issues/2024-09-W3.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; friends" in html
+    assert "javascript:" not in html
+    for page in pages(site):
+        assert "javascript:" not in page.read_text(encoding="utf-8"), page
+
+
+def test_spelling_variants_of_an_organisation_share_one_page_newest_first(site):
+    # "Google DeepMind", "google deepmind" and the alias "DeepMind" are one organisation, as for `check`
+    org_pages = [p for p in (site / "orgs").glob("*.html") if "Genie" in p.read_text(encoding="utf-8")]
+    assert len(org_pages) == 1
+    html = org_pages[0].read_text(encoding="utf-8")
+    assert "<h1>Google DeepMind</h1>" in html
+    assert html.index("Self-Correct") < html.index("&lt;script&gt;") < html.index("Genie")  # an issue's entries in its order
+    issue = (site / "issues/2024-09-W3.html").read_text(encoding="utf-8")
+    assert f'href="../orgs/{org_pages[0].name}"' in issue
+
+
+def test_each_entry_links_to_its_type_page(site):
+    html = (site / "types/paper-2024.html").read_text(encoding="utf-8")
+    assert "Self-Correct" in html and "Llama 3.2" in html and "Genie" not in html
+    assert f'href="../issues/2024-09-W3.html#{ENTRY}"' in html
+    assert 'href="../types/paper-2024.html"' in (site / "issues/2024-09-W3.html").read_text(encoding="utf-8")
+
+
+def test_the_home_page_shows_the_latest_issues_and_every_issue_by_month(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "매주 AI 논문, 개발, 뉴스" in html
+    assert html.index("Llama 3.2 Vision") < html.index("Self-Correct") < html.index("Genie")  # newest first, in full
+    assert 'href="issues/2024-02-W4.html"' in html
+    assert 'href="feed.xml"' in html and 'href="atom.xml"' in html
+    assert "<form class=\"subscribe\"" not in html  # no subscribe_url set
+
+
+def test_the_subscribe_form_posts_to_the_configured_address(tmp_path):
+    make_project(tmp_path, {"issues/2024/2024-10-W1.yaml": W3}, TOML + '[site]\nsubscribe_url = "https://news.example.com/subscribe"\n')
+    build(tmp_path)
+    html = (tmp_path / "dist/site/index.html").read_text(encoding="utf-8")
+    assert '<form class="subscribe" method="post" action="https://news.example.com/subscribe">' in html
+    assert 'name="email"' in html
+
+
+def test_the_email_and_the_feeds_link_the_issue_page(site):
+    dist = site.parent
+    url = "https://weekly.example.com/archive/issues/2024-09-W3.html"
+    assert f'href="{url}"' in (dist / "email/2024-09-W3.html").read_text(encoding="utf-8")
+    assert url in (dist / "email/2024-09-W3.txt").read_text(encoding="utf-8")
+    feed = feedparser.parse((dist / "feed.xml").read_bytes())
+    assert url in [e.link for e in feed.entries]
+    assert (site / "feed.xml").read_bytes() == (dist / "feed.xml").read_bytes()
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
+
+
+def test_builds_rewrite_only_what_changed(tmp_path):
+    make_project(tmp_path, FILES, TOML)
+    site = tmp_path / "dist/site"
+    build(tmp_path)
+    before = snapshot(site)
+    build(tmp_path)
+    assert snapshot(site) == before  # nothing changed: nothing written, the index untouched
+
+    week = tmp_path / "issues/2024/2024-10-W1.yaml"
+    week.write_text(W3.replace("Llama 3.2 Vision", "Llama 3.2 Vision and Edge"), encoding="utf-8")
+    build(tmp_path)
+    after = snapshot(site)
+    changed = {name for name in after if after[name] != before.get(name)}
+    pages = {name for name in changed if not name.startswith("pagefind/")}
+    meta = next(n for n in (site / "orgs").glob("*.html") if "Llama" in n.read_text(encoding="utf-8")).relative_to(site).as_posix()
+    assert pages == {"issues/2024-10-W1.html", "index.html", meta, "types/paper-2024.html"}
+    assert any(name.startswith("pagefind/") for name in changed)  # the index follows the content
+
+    # a setting that changes no issue page leaves the index alone
+    (tmp_path / "newsletter.toml").write_text(TOML + '[site]\nsubscribe_url = "https://news.example.com/s"\n', encoding="utf-8")
+    before = snapshot(site)
+    build(tmp_path)
+    after = snapshot(site)
+    assert {name for name in after if after[name] != before.get(name)} == {"index.html"}
+
+
+def test_a_new_week_links_the_week_before_it_and_a_deleted_one_leaves_no_page(tmp_path):
+    make_project(tmp_path, FILES, TOML)
+    site = tmp_path / "dist/site"
+    build(tmp_path)
+    (tmp_path / "issues/2024/2024-10-W2.yaml").write_text(W3.replace("2024-10-02", "2024-10-09").replace("Llama", "Gemma"), encoding="utf-8")
+    build(tmp_path)
+    assert 'rel="next" href="../issues/2024-10-W2.html"' in (site / "issues/2024-10-W1.html").read_text(encoding="utf-8")
+    (tmp_path / "issues/2024/2024-10-W2.yaml").unlink()
+    build(tmp_path)
+    assert not (site / "issues/2024-10-W2.html").exists()
+    assert not [p for p in (site / "orgs").glob("*.html") if "Gemma" in p.read_text(encoding="utf-8")]
+    assert 'rel="next"' not in (site / "issues/2024-10-W1.html").read_text(encoding="utf-8")
+    assert "Gemma" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+# --- in a real browser ----------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site) -> Iterator[str]:
+    """The site served on 127.0.0.1 under the base path it is built for."""
+    web = site.parent / "web"
+    shutil.copytree(site, web / "archive")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(web)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/archive/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("query", ["자기교정", "Self-Correct via Reinforcement Learning"])
+def test_search_finds_the_entry_and_leads_to_its_anchor(served, browser, query):
+    page = browser.new_page()
+    page.goto(served + "search.html")
+    page.fill(".pagefind-ui__search-input", query)
+    # the interface searches as one types: wait for the issue among the results of the whole query
+    result = page.locator(".pagefind-ui__result", has_text="2024년 9월 3주차")
+    result.first.wait_for(timeout=15_000)
+    result.first.locator(f'.pagefind-ui__result-nested a[href*="#{ENTRY}"]').first.click()
+    page.wait_for_url(re.compile(f"issues/2024-09-W3.html#{ENTRY}$"))
+    target = page.locator(f"#{ENTRY}")
+    assert "Self-Correct" in target.inner_text()
+    assert target.is_visible()
+    page.close()
+
+
+def test_search_filters_by_type_organisation_and_year(served, browser):
+    page = browser.new_page()
+    page.goto(served + "search.html?q=Genie")
+    page.locator(".pagefind-ui__result").first.wait_for(timeout=10_000)
+    filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
+    assert {"org", "type", "year"} <= {f.strip().lower() for f in filters}
+    page.close()
+
+
+def test_the_quick_search_box_of_every_page_opens_the_search(served, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(served + "issues/2024-02-W4.html")
+    page.fill(".quick-search input", "Genie")
+    page.press(".quick-search input", "Enter")
+    page.locator(".pagefind-ui__result").first.wait_for(timeout=10_000)
+    assert "Genie" in page.locator(".pagefind-ui__result").first.inner_text()
+    # readable at 375 px: nothing wider than the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.close()
