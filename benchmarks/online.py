@@ -124,6 +124,7 @@ def main() -> None:
     print(f"check --online, first run:           {first:.2f} s ({first / floor:.2f}× floor)")
     print(f"check --online, from the cache:      {second:.2f} s ({second / first:.3f}× first run)")
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 

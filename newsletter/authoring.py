@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from newsletter.links.intake import LinkInfo
 
 SCHEMA_NAME = "issue.schema.json"
-GITIGNORE = f"dist/\n.newsletter-cache/\n{LOCK_NAME}\n"
+# the subscriber store and the signing secret are personal data and a credential: never in git
+GITIGNORE = f"dist/\n.newsletter-cache/\n{LOCK_NAME}\n.newsletter-private/\n"
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
@@ -72,6 +73,17 @@ _NOTES = {
     "email.size_warning_kb": "warn above this size (Gmail clips larger messages)",
     "feed": "The RSS and Atom feeds.",
     "feed.limit": "how many of the latest issues they carry",
+    "subscribers": "The subscriber store (SQLite, with the send journal) and the secret that signs unsubscribe links;\n"
+    "keep both out of git and dist/. NEWSLETTER_SECRET in the environment replaces the file.",
+    "smtp": "The SMTP relay `newsletter send` uses. User and password come only from the environment:\n"
+    "NEWSLETTER_SMTP_USER and NEWSLETTER_SMTP_PASSWORD.",
+    "smtp.security": '"none", "starttls" or "tls"',
+    "smtp.connections": "messages sent at once over separate connections",
+    "smtp.max_per_second": "your relay's rate limit; 0 for none",
+    "smtp.retries": "tries again after a temporary failure (4xx, dropped connection), waiting longer each time",
+    "serve": "`newsletter serve`: the subscribe, confirm and unsubscribe pages, behind your reverse proxy.",
+    "serve.url": 'their public address; "" means <base_url>list/',
+    "serve.confirm_hours": "how long a confirmation link works",
     "site": "The web archive (dist/site/).",
     "site.subscribe_url": "where the subscribe form posts, e.g. the address of `newsletter serve`; no form when empty",
     "site.latest": "how many of the latest issues the home page shows in full",
@@ -212,7 +224,10 @@ def init(project: Project, args: argparse.Namespace) -> int:
     (root / "issues").mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         atomic_write(root / name, text)
-    print(f"created {root}: {', '.join(files)}, issues/")
+    from newsletter.deliver.tokens import load_secret
+
+    load_secret(root / Config().subscribers.secret_file)
+    print(f"created {root}: {', '.join(files)}, issues/, a signing secret in .newsletter-private/")
     print(f"next: cd {root} && newsletter new")
     return 0
 

@@ -16,7 +16,7 @@ from newsletter.errors import NewsletterError, UsageError
 
 GC_THRESHOLD = 100_000
 # commands that need a project: run outside one they would report on, or write into, a random folder
-PROJECT_COMMANDS = {"new-week", "add", "check", "build", "publish", "preview"}
+PROJECT_COMMANDS = {"new", "new-week", "add", "check", "build", "publish", "preview"}
 # command name -> (module that implements it, one-line help, examples)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("newsletter.authoring", "create a new newsletter project in DIR", """
@@ -47,16 +47,32 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         newsletter build --out public/
         newsletter build --layout post"""),
     "publish": ("newsletter.publish", "check, build and record the publish time of an issue", """
-        newsletter publish               # the latest unpublished issue
-        newsletter publish 2024-09-W3"""),
+        newsletter publish               # the oldest unpublished issue whose week has begun
+        newsletter publish 2024-09-W3
+        newsletter publish 2024-09-W3 --at 2024-09-20T09:00+09:00
+        newsletter publish --backfill --hour 9   # an imported archive: each week on its last day"""),
     "import": ("newsletter.importer", "turn an existing Markdown archive into issue files", """
         newsletter import README.md
         newsletter import README.md --dry-run --report report.json
-        newsletter import blog/2023-12.md --format post"""),
+        newsletter import blog/2023-12.md --format post
+        newsletter import essay.md --format longform"""),
     "schema": ("newsletter.schema", "print the JSON Schema of an issue file", """
         newsletter schema > issue.schema.json"""),
     "preview": ("newsletter.build.command", "serve one issue's email on localhost for a look", """
         newsletter preview 2024-09-W3"""),
+    "subscribers": ("newsletter.deliver.commands", "add, import, list, remove or export subscribers", """
+        newsletter subscribers add ada@example.org grace@example.org
+        newsletter subscribers import substack-export.csv
+        newsletter subscribers list --state active
+        newsletter subscribers remove ada@example.org
+        newsletter subscribers export --out subscribers.csv"""),
+    "send": ("newsletter.deliver.commands", "send a published issue to every subscriber over SMTP, exactly once", """
+        newsletter send                       # the latest published issue
+        newsletter send 2024-09-W3 --dry-run  # who would receive it
+        newsletter send --to me@example.org   # a proof to one address"""),
+    "serve": ("newsletter.deliver.commands", "serve the subscribe, confirm and unsubscribe pages", """
+        newsletter serve
+        newsletter serve --port 8025"""),
 }
 
 
@@ -104,12 +120,34 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--layout", choices=["archive", "post", "daily"], help="Markdown layout of the issue pages")
         p.add_argument("--watch", action="store_true", help="rebuild whenever a source changes")
     elif name == "publish":
-        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the latest unpublished issue)")
+        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the oldest unpublished issue whose week has begun)")
+        p.add_argument("--at", metavar="TIME", help="record this publish time instead of now, e.g. 2024-09-20T09:00+09:00")
+        p.add_argument("--backfill", action="store_true", help="give every unpublished issue whose week has ended a publish time on its week's last day")
+        p.add_argument("--hour", type=int, choices=range(24), default=9, metavar="H", help="hour of the day for --backfill (default: 9)")
         p.add_argument("--out", metavar="DIR", help="output folder (default: dist/)")
+        p.add_argument("--send", action="store_true", help="then send it to the subscribers (see `newsletter send`)")
+    elif name == "subscribers":
+        actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+        for verb, text in (("add", "add addresses as active subscribers"), ("remove", "unsubscribe addresses")):
+            actions.add_parser(verb, help=text).add_argument("addresses", nargs="+", metavar="ADDR")
+        actions.add_parser("import", help="import a Substack, Buttondown, Mailchimp or listmonk CSV export").add_argument(
+            "file", metavar="FILE.csv")
+        listing = actions.add_parser("list", help="print every subscriber: address, state, when it changed")
+        listing.add_argument("--state", choices=["pending", "active", "unsubscribed", "bounced"])
+        actions.add_parser("export", help="write every subscriber as CSV").add_argument(
+            "--out", metavar="FILE.csv", help="file to write (default: standard output)")
+    elif name == "send":
+        p.add_argument("id", nargs="?", metavar="ID", help="issue id (default: the latest published issue)")
+        p.add_argument("--to", metavar="ADDR", help="send a proof to this address only; the journal is unchanged")
+        p.add_argument("--dry-run", action="store_true", help="print who would receive it; send nothing")
+        p.add_argument("--out", metavar="DIR", help="where the built emails are (default: dist/)")
+    elif name == "serve":
+        p.add_argument("--host", help="address to listen on (default: [serve] host, 127.0.0.1)")
+        p.add_argument("--port", type=int, help="port (default: [serve] port, 8025; 0 for any free one)")
     elif name == "import":
         p.add_argument("file", metavar="FILE.md", help="the Markdown archive to import")
         p.add_argument("--into", metavar="DIR", help="folder for the issue files (default: issues/)")
-        p.add_argument("--format", choices=["archive", "post", "daily"], default="archive")
+        p.add_argument("--format", choices=["archive", "post", "daily", "longform"], default="archive")
         p.add_argument("--dry-run", action="store_true", help="write nothing; print the report")
         p.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
         p.add_argument("--force", action="store_true", help="overwrite existing issue files")

@@ -122,6 +122,43 @@ class EmailConfig(_Strict):
         return v
 
 
+class SubscribersConfig(_Strict):
+    """Where the subscriber store (with its send journal) and the signing secret live: never in git or dist/."""
+
+    database: str = ".newsletter-private/subscribers.sqlite3"
+    # NEWSLETTER_SECRET in the environment takes precedence over this file
+    secret_file: str = ".newsletter-private/secret"
+
+
+class SmtpConfig(_Strict):
+    """The relay ``newsletter send`` hands messages to; user and password come only from the environment."""
+
+    host: str = "localhost"
+    port: int = Field(587, ge=0, le=65535)
+    security: Literal["none", "starttls", "tls"] = "starttls"
+    connections: int = Field(4, ge=1, le=64)
+    # the relay's rate limit in messages per second; 0 for none
+    max_per_second: float = Field(0, ge=0)
+    timeout: float = Field(60, gt=0)
+    retries: int = Field(5, ge=0)
+    # seconds before the first retry of a temporary failure; each further one waits twice as long
+    backoff: float = Field(2.0, ge=0)
+
+
+class ServeConfig(_Strict):
+    """``newsletter serve``: the public address of the subscribe and unsubscribe pages, and their limits."""
+
+    # where readers reach `newsletter serve` through the reverse proxy; default: <base_url>list/
+    url: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(8025, ge=0, le=65535)
+    confirm_hours: float = Field(48, gt=0)
+    # subscribe requests per hour allowed from one client address, and for one email address
+    per_client_per_hour: int = Field(10, ge=1)
+    per_address_per_hour: int = Field(3, ge=1)
+    max_body_bytes: int = Field(4096, ge=256)
+
+
 class FeedConfig(_Strict):
     limit: int = Field(20, ge=1)
 
@@ -192,6 +229,9 @@ class Config(_Strict):
     site: SiteConfig = SiteConfig()
     check: CheckConfig = CheckConfig()
     fetch: FetchConfig = FetchConfig()
+    subscribers: SubscribersConfig = SubscribersConfig()
+    smtp: SmtpConfig = SmtpConfig()
+    serve: ServeConfig = ServeConfig()
 
     def entry_type(self, name: str) -> EntryType:
         """The type ``name``; one not configured (kept with ``type-unknown = "off"``) shows as its name, without emoji."""
@@ -217,6 +257,12 @@ class Config(_Strict):
         if not v:
             raise ValueError("at least one entry type is needed")
         return v
+
+    @property
+    def serve_url(self) -> str:
+        """The public URL of the subscribe and unsubscribe pages, ending in a slash."""
+        url = self.serve.url or self.base_url + "list/"
+        return url if url.endswith("/") else url + "/"
 
     @property
     def labels(self) -> str:

@@ -335,7 +335,7 @@ def _validation_diagnostics(err: ValidationError, data: Any, source: Source) -> 
             d = source.diagnostic(path, "schema", f"unknown key '{key}'{did_you_mean(str(key), _fields_for(container))}; remove or rename it", key=True)
         elif path == ("date",):
             d = source.diagnostic(path, "date-invalid", f"'{value}' is not a valid date; write it as YYYY-MM-DD")
-        elif path == ("published",):
+        elif path in (("published",), ("updated",)):
             d = source.diagnostic(path, "schema", f"'{value}' is not a timestamp with a time zone, e.g. 2024-09-20T09:00:00+09:00")
         elif in_union:
             d = source.diagnostic(path, "schema", f"a summary item must be text or a mapping with `text:` and `items:`, not {_kind(value)}")

@@ -21,9 +21,9 @@ _POLL = 0.05
 
 
 @contextlib.contextmanager
-def project_lock(root: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
-    """Hold the project's write lock, waiting up to ``wait`` seconds for another command to finish."""
-    path = root / LOCK_NAME
+def project_lock(root: Path, wait: float = WAIT_SECONDS, name: str = LOCK_NAME) -> Iterator[None]:
+    """Hold the project's write lock (or the lock file ``name``), waiting up to ``wait`` seconds for another command to finish."""
+    path = root / name
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-Layout = Literal["archive", "post", "daily"]
+Layout = Literal["archive", "post", "daily", "longform"]
 
 
 def _one_or_many(v: object) -> object:
@@ -50,6 +50,7 @@ class EntryStyle(_Strict):
     """How one entry is spelled in the Markdown archive where it differs from its issue (kept by import)."""
 
     separator: str | None = Field(None, description="Text between the type emoji and the rest of the entry line.")
+    byline: str | None = Field(None, description="Longform layout: the text between the title and the link, as written.")
 
 
 class IssueStyle(_Strict):
@@ -97,7 +98,8 @@ class Issue(_Strict):
     intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")
     image: str | None = Field(None, description="Cover image URL (front matter of the post layout).")
     published: AwareDatetime | None = Field(None, description="Written by `newsletter publish`; never by hand.")
-    layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post or daily.")
+    updated: AwareDatetime | None = Field(None, description="Written by `newsletter publish` when a published issue changed; never by hand.")
+    layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post, daily or longform.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
     style: IssueStyle | None = Field(None, description="How the archive writes this issue, where it differs (written by import).")
     entries: Annotated[list[Entry], BeforeValidator(_none_is_empty)] = Field(

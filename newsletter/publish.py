@@ -8,40 +8,74 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from email.utils import parseaddr
+
 from dateutil import tz
 
+from newsletter import ledger, urls
 from newsletter.build.plan import render_build, write_build
 from newsletter.check.runner import collect, failing
-from newsletter.errors import NewsletterError
+from newsletter.config import CONFIG_NAME, Config
+from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
 from newsletter.outputs import ARCHIVE, ISSUE, archive_paths, issue_paths, output_dir
 from newsletter.project import Project
 
 Clock = Callable[[], dt.datetime]
+# the hosts a new project's config starts with: nobody can receive mail or serve a site there
+PLACEHOLDER_HOSTS = {"example.com", "www.example.com"}
 
 
-def choose(project: Project, issue_id: str | None) -> LoadedIssue:
-    """The issue named ``issue_id``, else the latest one not yet published."""
-    if issue_id is not None:
-        for path in project.issue_files():
-            if path.stem == issue_id:
-                loaded, _ = load_issue(path, project.display(path))
-                return loaded
-        raise NewsletterError(f"no issue {issue_id}; expected {project.display(project.issue_path(issue_id))}")
-    pending = [i for i in project.valid_issues() if i.issue.published is None]
-    if not pending:
-        raise NewsletterError("every issue is already published; create the next one with 'newsletter new'")
-    return pending[-1]
+def span(loaded: LoadedIssue, config: Config) -> tuple[dt.date, dt.date]:
+    """The first and last day an issue covers: by its id, else (an id of another cadence) its ``date``."""
+    try:
+        return config.periods.span(loaded.id)
+    except ValueError:
+        return loaded.issue.date, loaded.issue.date  # type: ignore[union-attr]
+
+
+def current(issues: list[LoadedIssue], today: dt.date, config: Config) -> LoadedIssue | None:
+    """The issue to publish now: the oldest unpublished one whose week (day, month) has begun by ``today``."""
+    begun = [i for i in issues if i.issue and i.issue.published is None and span(i, config)[0] <= today]
+    return begun[0] if begun else None
+
+
+def find(project: Project, issue_id: str) -> LoadedIssue:
+    """The issue named ``issue_id``; its load errors stop here."""
+    for path in project.issue_files():
+        if path.stem == issue_id:
+            loaded, diags = load_issue(path, project.display(path))
+            if loaded.issue is None:
+                d = failing(diags)[0]
+                raise NewsletterError(f"not published: {d.message}", d.file, d.line, d.column)
+            return loaded
+    raise NewsletterError(f"no issue {issue_id}; expected {project.display(project.issue_path(issue_id))}")
+
+
+def refuse_placeholders(config: Config) -> None:
+    """Stop while ``base_url`` or the sender still is the ``example.com`` placeholder of a new project."""
+    if urls.host(config.base_url) in PLACEHOLDER_HOSTS:
+        raise NewsletterError(f"not published: base_url is still the placeholder {config.base_url}; set it to where the site is served", CONFIG_NAME)
+    sender = parseaddr(config.email.from_address)[1]
+    if sender.rpartition("@")[2].lower() in PLACEHOLDER_HOSTS:
+        raise NewsletterError(f"not published: [email] from_address is still the placeholder {sender}; set the address you send from", CONFIG_NAME)
+
+
+def refuse_empty(loaded: LoadedIssue) -> None:
+    issue = loaded.issue
+    if issue is not None and not (issue.entries or issue.intro or issue.raw):
+        raise NewsletterError(f"not published: {loaded.id} has no entries; add some with `newsletter add URL --issue {loaded.id}`", loaded.source.display)
 
 
 def refuse_on_errors(project: Project, loaded: LoadedIssue) -> None:
-    """List the check errors of the issue on stderr and stop when there are any."""
-    errors = failing(collect(project, [loaded.path]))
+    """List the check findings of the issue on stderr and stop when any is an error."""
+    found = collect(project, [loaded.path])
+    for d in found:
+        print(d, file=sys.stderr)
+    errors = failing(found)
     if not errors:
         return
-    for d in errors:
-        print(d, file=sys.stderr)
     s = "s" if len(errors) > 1 else ""
     raise NewsletterError(f"not published: {len(errors)} error{s} in {loaded.id}; fix them and publish again")
 
@@ -51,55 +85,129 @@ def timestamp(now: dt.datetime, zone: str) -> str:
     return now.astimezone(tz.gettz(zone)).replace(microsecond=0).isoformat()
 
 
-def with_published(loaded: LoadedIssue, stamp: str) -> str:
-    """The issue file's text with ``published: <stamp>`` right after ``date:``; nothing else changes."""
+def with_timestamp(loaded: LoadedIssue, key: str, after: str, stamp: str) -> str:
+    """The issue file's text with ``key: <stamp>`` in place of its old value, else right after ``after:``;
+    nothing else changes."""
     source = loaded.source
     raw = loaded.path.read_bytes().decode("utf-8")  # keeps a byte-order mark where it was
     lines = raw.splitlines(keepends=True)
     newline = "\r\n" if "\r\n" in raw else "\n"
-    key, value, found = source.node(("published",))
+    node_key, value, found = source.node((key,))
     if not found:
-        key, value, found = source.node(("date",))
-    if not found or key is None or value is None or key.start_mark.column != 0:
-        line, col = source.position(("date",), key=True)
-        raise NewsletterError("cannot record the publish time: write `date:` as a top-level line of its own", source.display, line, col)
-    record = f"published: {stamp}{newline}"
-    if key.value == "published":
-        lines[key.start_mark.line] = record  # an empty `published:` an editor left in the file
+        node_key, value, found = source.node((after,))
+    one_line = value is not None and value.end_mark.line - value.start_mark.line <= (0 if value.end_mark.column else 1)
+    if not found or node_key is None or value is None or node_key.start_mark.column != 0 or not one_line:
+        line, col = source.position((after,), key=True)
+        raise NewsletterError(f"cannot record the time: write `{after}:` as a top-level line of its own", source.display, line, col)
+    record = f"{key}: {stamp}{newline}"
+    if node_key.value == key:
+        lines[node_key.start_mark.line] = record
     else:
         # a value ending at column 0 ended on the line before (a block scalar's last newline)
-        after = value.end_mark.line + (1 if value.end_mark.column else 0)
-        if after == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+        at = value.end_mark.line + (1 if value.end_mark.column else 0)
+        if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
             lines[-1] += newline
-        lines.insert(after, record)
+        lines.insert(at, record)
     return "".join(lines)
 
 
-def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | None = None) -> int:
-    """Check, build with the issue published, then record the time in its file; a no-op when already done."""
-    loaded = choose(project, issue_id)
-    if loaded.issue is not None and loaded.issue.published is not None:
-        print(f"{loaded.id} was published at {loaded.issue.published.isoformat()}; nothing to do")
-        return 0
-    refuse_on_errors(project, loaded)
-    stamp = timestamp((clock or _now)(), project.config.timezone)
-    text = with_published(loaded, stamp)
-    recorded, _ = load_issue_text(text, loaded.path, loaded.source.display)
-    if recorded.issue is None or recorded.issue.published is None:
-        raise NewsletterError("cannot record the publish time in this file; add `published:` after `date:` by hand", loaded.source.display)
-    build = render_build(project, out, sources={loaded.path: text.encode("utf-8")})
+def parse_at(text: str, zone: str) -> dt.datetime:
+    """``--at``: an ISO 8601 date and time; without an offset it is taken in the configured zone."""
     try:
-        atomic_write(loaded.path, text.encode("utf-8"))
+        at = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"argument --at: '{text}' is not a time; write it as 2024-09-20T09:00 or 2024-09-20T09:00:00+09:00") from None
+    return at if at.tzinfo else at.replace(tzinfo=tz.gettz(zone))
+
+
+def _write(project: Project, out: Path, texts: list[tuple[LoadedIssue, str]]) -> None:
+    """Build with the new texts of the issue files, then write them and record them as published."""
+    for loaded, text in texts:
+        recorded, _ = load_issue_text(text, loaded.path, loaded.source.display)
+        if recorded.issue is None or recorded.issue.published is None:
+            raise NewsletterError("cannot record the time in this file; add `published:` after `date:` by hand", loaded.source.display)
+    data = {loaded.path: text.encode("utf-8") for loaded, text in texts}
+    build = render_build(project, out, sources=data)
+    try:
+        for path, raw in data.items():
+            atomic_write(path, raw)
     except BaseException:
         build.staging.abort()
         raise
     write_build(build)
+    ledger.record(project.root, {path.stem: raw for path, raw in data.items()})
     for warning in build.warnings:
         print(f"newsletter: {warning}", file=sys.stderr)
+
+
+def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | None = None, at: dt.datetime | None = None) -> int:
+    """Check, build with the issue published, then record the time in its file.
+
+    A published issue that changed since gets ``updated:``; one that did not is left alone."""
+    config = project.config
+    now = (clock or _now)()
+    refuse_placeholders(config)
+    if issue_id is None:
+        loaded = current(project.valid_issues(), now.astimezone(tz.gettz(config.timezone)).date(), config)
+        if loaded is None:
+            print(f"nothing to publish: every issue whose {config.periods.unit} has begun is published (name an issue to publish it early)")
+            return 0
+    else:
+        loaded = find(project, issue_id)
+    issue = loaded.issue
+    assert issue is not None
+    if issue.published is not None:
+        return _republish(project, loaded, out, now, at)
+    refuse_empty(loaded)
+    begins = span(loaded, config)[0]
+    if begins > now.astimezone(tz.gettz(config.timezone)).date():
+        print(f"newsletter: warning: the {config.periods.unit} of {loaded.id} begins on {begins.isoformat()}; publishing it early", file=sys.stderr)
+    refuse_on_errors(project, loaded)
+    stamp = timestamp(at or now, config.timezone)
+    _write(project, out, [(loaded, with_timestamp(loaded, "published", "date", stamp))])
     print(f"published {loaded.id} at {stamp} (recorded in {loaded.source.display})")
-    paths = {**issue_paths(out, loaded.id), **archive_paths(project.root, out, project.config)}
+    paths = {**issue_paths(out, loaded.id), **archive_paths(project.root, out, config)}
     for output in (*ISSUE, *ARCHIVE):
-        print(f"  {output.name + ':':<9}{project.display(paths[output.name])}  ({output.what})")
+        print(f"  {output.name + ':':<10}{project.display(paths[output.name])}  ({output.what})")
+    return 0
+
+
+def _republish(project: Project, loaded: LoadedIssue, out: Path, now: dt.datetime, at: dt.datetime | None) -> int:
+    """Publish an issue again: record ``updated:`` when its file changed since, else do nothing."""
+    issue = loaded.issue
+    assert issue is not None and issue.published is not None
+    if at is not None:
+        raise NewsletterError(f"{loaded.id} was published at {issue.published.isoformat()}; --at sets only a first publish time")
+    recorded = ledger.read(project.root).get(loaded.id)
+    data = loaded.path.read_bytes()
+    if recorded is None or recorded == ledger.digest(data):
+        if recorded is None:
+            ledger.record(project.root, {loaded.id: data})  # from now on, its edits are noticed
+        print(f"{loaded.id} was published at {issue.published.isoformat()} and has not changed since; nothing to do")
+        return 0
+    refuse_on_errors(project, loaded)
+    stamp = timestamp(now, project.config.timezone)
+    _write(project, out, [(loaded, with_timestamp(loaded, "updated", "published", stamp))])
+    print(f"updated {loaded.id} at {stamp}: it changed since it was published (recorded in {loaded.source.display})")
+    return 0
+
+
+def backfill(project: Project, out: Path, hour: int, clock: Clock | None = None) -> int:
+    """Give every unpublished issue whose week (day, month) has ended a publish time: its last day at ``hour``."""
+    config = project.config
+    refuse_placeholders(config)
+    zone = tz.gettz(config.timezone)
+    today = (clock or _now)().astimezone(zone).date()
+    past = [i for i in project.valid_issues() if i.issue and i.issue.published is None and span(i, config)[1] < today]
+    if not past:
+        print(f"nothing to back-fill: every issue whose {config.periods.unit} has ended is published")
+        return 0
+    texts = []
+    for loaded in past:
+        when = dt.datetime.combine(span(loaded, config)[1], dt.time(hour), tzinfo=zone)
+        texts.append((loaded, with_timestamp(loaded, "published", "date", timestamp(when, config.timezone))))
+    _write(project, out, texts)
+    print(f"back-filled {len(past)} issues, {past[0].id} to {past[-1].id}: each published on its {config.periods.unit}'s last day at {hour:02d}:00")
     return 0
 
 
@@ -108,5 +216,16 @@ def _now() -> dt.datetime:
 
 
 def run(project: Project, args: argparse.Namespace) -> int:
-    """Entry point of ``newsletter publish``."""
-    return publish(project, args.id, output_dir(project.root, args.out))
+    """Entry point of ``newsletter publish``; with ``--send``, then ``newsletter send`` (of ID, else the latest published issue)."""
+    out = output_dir(project.root, args.out)
+    if args.backfill:
+        if args.id or args.at or args.send:
+            raise UsageError("--backfill takes neither an issue id nor --at nor --send")
+        return backfill(project, out, args.hour)
+    at = parse_at(args.at, project.config.timezone) if args.at else None
+    status = publish(project, args.id, out, at=at)
+    if status or not args.send:
+        return status
+    from newsletter.deliver.commands import send
+
+    return send(project, args.id, out)

@@ -59,9 +59,10 @@ def loaded_entries(path: Path) -> list:
 
 def test_init_creates_a_working_project(root, cli):
     names = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
-    assert names == [".gitignore", "issue.schema.json", "issues", "newsletter.toml", "templates", "templates/README.md"]
+    assert names == [".gitignore", ".newsletter-private", ".newsletter-private/secret", "issue.schema.json", "issues",
+                     "newsletter.toml", "templates", "templates/README.md"]
     assert load_config(root / "newsletter.toml") == Config(title="digest")
-    assert set((root / ".gitignore").read_text().split()) == {"dist/", ".newsletter-cache/", ".newsletter.lock"}
+    assert set((root / ".gitignore").read_text().split()) == {"dist/", ".newsletter-cache/", ".newsletter.lock", ".newsletter-private/"}
     readme = (root / "templates" / "README.md").read_text()
     assert "overrides" in readme
     assert all(f"`{name}`" in readme for name in package_templates())

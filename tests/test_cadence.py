@@ -28,6 +28,10 @@ def cli(capsys):
     return run
 
 
+# where a publishable newsletter is served and sent from (publish refuses the example.com placeholders)
+SITE = 'base_url = "https://papers.example.org/"\n[email]\nfrom_address = "papers@example.org"\n'
+
+
 def project(tmp_path: Path, toml: str) -> Path:
     tmp_path.mkdir(exist_ok=True)
     (tmp_path / "newsletter.toml").write_text(toml, encoding="utf-8")
@@ -124,7 +128,7 @@ def _lines(text: str) -> list[str]:
 
 
 def test_three_days_of_the_daily_digest_make_three_issues_emails_and_feed_items(tmp_path, cli):
-    root = project(tmp_path / "daily", 'cadence = "daily"\nlanguage = "ko"\n')
+    root = project(tmp_path / "daily", 'cadence = "daily"\nlanguage = "ko"\n' + SITE)
     seed = SEED.read_text(encoding="utf-8")
     # one day, then one file holding the next two days
     (tmp_path / "two.md").write_text(seed.replace("2024-01-09", "2024-01-10") + seed.replace("2024-01-09", "2024-01-11"), encoding="utf-8")
@@ -157,7 +161,7 @@ def test_a_weekly_newsletter_refuses_two_days_of_one_week(tmp_path, cli):
 
 
 def test_a_monthly_newsletter_from_new_to_publish(tmp_path, cli):
-    root = project(tmp_path / "monthly", 'cadence = "monthly"\nlabel_language = "en"\n')
+    root = project(tmp_path / "monthly", 'cadence = "monthly"\nlabel_language = "en"\n' + SITE)
     config = Project(root).config
     month = config.periods.issue_id(dt.datetime.now(tz.gettz(config.timezone)).date())
     path = root / "issues" / month[:4] / f"{month}.yaml"
@@ -213,3 +217,18 @@ def test_a_monthly_post_is_one_issue_whose_sections_are_weeks(tmp_path, cli):
     assert cli("-C", root, "check", "--select", "date-invalid,schema")[0] == 0
     assert cli("-C", root, "build", "--layout", "post")[0] == 0
     assert _lines((root / "dist" / "issues" / "2023-12.md").read_text(encoding="utf-8")) == _lines(seed)
+
+
+def test_publish_takes_the_oldest_day_that_has_begun(tmp_path, capsys):
+    from newsletter.publish import publish
+
+    root = project(tmp_path / "daily", DAILY + SITE)
+    for day in ("2024-01-09", "2024-01-10", "2024-01-12"):
+        write(root, day, f"date: {day}\nentries:\n  - {{type: paper, title: T{day}, url: 'https://arxiv.org/abs/{day}'}}\n")
+    clock = lambda: dt.datetime(2024, 1, 11, 9, tzinfo=tz.gettz("Asia/Seoul"))  # noqa: E731
+    for _ in range(3):
+        assert publish(Project(root), None, root / "dist", clock) == 0
+    out = capsys.readouterr().out
+    assert out.count("published 2024-01-09 ") == 1 and out.count("published 2024-01-10 ") == 1
+    assert "every issue whose day has begun is published" in out
+    assert "published:" not in (root / "issues/2024/2024-01-12.yaml").read_text(encoding="utf-8")

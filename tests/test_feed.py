@@ -22,7 +22,7 @@ def item(n: int, body: str = "<p>본문 &amp; <a href='https://x.org/?a=1&amp;b=
     published = dt.datetime(2024, 3, n, 9, 0, tzinfo=KST)
     issue_id = f"2024-03-W{(n + 6) // 7}"
     types = tuple(dict.fromkeys(e.type for e in issue.entries))
-    return FeedItem(issue_id, issue.date, published, f"Issue {n}", f"summary {n}", f"https://weekly.example.com/email/{issue_id}.html", body, types)
+    return FeedItem(issue_id, issue.date, published, published, f"Issue {n}", f"summary {n}", f"https://weekly.example.com/email/{issue_id}.html", body, types)
 
 
 def parse(data: bytes) -> feedparser.FeedParserDict:

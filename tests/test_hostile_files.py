@@ -61,7 +61,7 @@ def test_an_unreadable_issue_is_reported(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["check", "build", "publish"])
 def test_an_issue_deleted_between_listing_and_loading_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
-    write_project(tmp_path, {ISSUE: GOOD})
+    write_project(tmp_path, {ISSUE: GOOD}, 'base_url = "https://news.example.org/"\n[email]\nfrom_address = "news@example.org"\n')
     vanished = tmp_path / "issues/2024/2024-02-W1.yaml"
     listed = Project.issue_files
     monkeypatch.setattr(Project, "issue_files", lambda self, paths=None: [*listed(self, paths), vanished])

@@ -11,10 +11,12 @@ from conftest import SEEDS
 from newsletter.cli import main
 from newsletter.config import load_config
 from newsletter.importer import parse
+from newsletter.project import Project
 from newsletter.render.markdown import issue_page, post
 from newsletter.render.templates import environment
 
 ARCHIVE = SEEDS / "archive-2024.md"
+DATA = SEEDS.parent
 SHIPPED_TOML = Path(__file__).parent.parent / "newsletter.toml"
 
 # seed lines the digest writes differently: each an inconsistency inside its week, normalised and reported
@@ -72,6 +74,45 @@ def test_archive_round_trip_in_a_fresh_project(tmp_path, capsys):
     assert "learned: digest.separator = '\\xa0' (after the type emoji of 609 of 618 entries)" in printed
     config = load_config(root / "newsletter.toml")
     assert (config.types["dev"].emoji, config.digest.separator) == ("🧑🏻💻", "\u00a0")
+
+
+def test_own_archive_round_trips_byte_for_byte(tmp_path):
+    """Newest first, Korean months, a preamble with its own headings and lists, a note between months and
+    a closing section, July's emoji changing between the years, 2-space bullets in 2024 and 4-space in 2023."""
+    source = DATA / "archive-ko-newest.md"
+    root, printed = fresh_round_trip(tmp_path, source)
+    text = source.read_text(encoding="utf-8")
+    same, missing = line_diff(text, (root / "dist" / "digest.md").read_text(encoding="utf-8"))
+    assert (same, len(file_lines(text)), missing) == (918, 918, {})
+    for learned in ("digest.indent = 2 (117 of 192 summaries)", "label_language = 'ko' (month headings of 56 of 56 weeks)",
+                    "month_emoji.7 = '🍉', month_emoji.8 = '🌊'", "digest.order = 'newest-first'",
+                    "digest.header = 19 lines", "digest.footer = 6 lines", "style.indent kept in 24 of 56 issues"):
+        assert f"archive-ko-newest.md: learned: {learned}" in printed
+    assert "archive-ko-newest.md:355: warning: line 355 between weeks kept verbatim" in printed
+    july = (root / "issues" / "2023" / "2023-07-W4.yaml").read_text(encoding="utf-8")
+    assert july.startswith("date: 2023-07-22\nstyle:\n  month: ☔️ 7월\n  indent: 4\n")
+
+
+def test_longform_round_trips_with_its_papers_as_entries(tmp_path):
+    seed = SEEDS / "longform.md"
+    root, printed = fresh_round_trip(tmp_path, seed, "--format", "longform")
+    text = seed.read_text(encoding="utf-8")
+    page = (root / "dist" / "issues" / "2024-06-W4.md").read_text(encoding="utf-8")
+    same, missing = line_diff(text, page)
+    assert (same, len(file_lines(text)), missing) == (333, 333, {})
+    assert page == text  # even the missing final newline
+    issue = Project(root).valid_issues()[0].issue
+    assert (issue.date.isoformat(), issue.layout, len(issue.entries)) == ("2024-06-28", "longform", 37)
+    assert issue.intro.endswith("유의하십시오.") and issue.raw.startswith("---\n**추가된 최신 연구 논문들:**")
+    first = issue.entries[0]
+    assert (first.type, first.title, first.authors, first.more_authors, first.note, first.url) == (
+        "paper", "Scaling Synthetic Data Creation with 1,000,000,000 Personas", ["Chan", "Wang", "Yu"], True, "6월 28일",
+        "https://arxiv.org/abs/2406.20094")
+    assert first.summary[0].startswith("이 연구는 LLM을 활용하여")
+    assert sum("star" in e.tags for e in issue.entries) == 20
+    odd = next(e for e in issue.entries if e.title.startswith("Towards Scalable Automated Alignment"))
+    assert (odd.authors, odd.note, odd.style.byline) == (["Cao", "Lu", "Lu"], "6월 3일", " , (6월 3일) by Cao, Lu, Lu, et al.")
+    assert "longform.md:290: warning: byline kept as written" in printed
 
 
 def test_learned_settings_keep_the_comments_of_newsletter_toml(tmp_path, capsys):

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from newsletter import ledger
 from newsletter.build.plan import Build, render_build, write_build
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import NewsletterError
@@ -24,6 +25,9 @@ def build(project: Project, out: Path, layout: str | None = None) -> Build:
     written = write_build(done)
     for warning in done.warnings:
         print(f"newsletter: {warning}", file=sys.stderr)
+    for issue_id in ledger.changed(project.root, {p.stem: p for p in project.issue_files()}):
+        print(f"newsletter: {issue_id} changed since it was published; `newsletter publish {issue_id}` records "
+              "the update for feed readers", file=sys.stderr)
     print(f"built {done.outputs} files into {project.display(out)} ({len(written)} changed; "
           f"issues rendered {done.rendered}, from cache {done.reused})")
     return done

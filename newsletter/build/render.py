@@ -45,6 +45,7 @@ class Fragment:
     id: str
     date: dt.date
     published: dt.datetime | None
+    updated: dt.datetime | None
     week: dict
     # title, summary, link and types of a published issue; its body is stored apart, read only when shown
     feed: dict | None
@@ -55,15 +56,15 @@ class Fragment:
     def from_data(cls, data: Any) -> "Fragment":
         """The fragment stored as ``data``; raises ValueError when it is malformed."""
         try:
-            published = dt.datetime.fromisoformat(data["published"]) if data["published"] else None
-            return cls(data["id"], dt.date.fromisoformat(data["date"]), published, data["week"], data["feed"], data["site"])
+            published, updated = (dt.datetime.fromisoformat(data[k]) if data[k] else None for k in ("published", "updated"))
+            return cls(data["id"], dt.date.fromisoformat(data["date"]), published, updated, data["week"], data["feed"], data["site"])
         except (KeyError, TypeError) as e:
             raise ValueError(f"malformed fragment: {e}") from None
 
     def to_data(self) -> dict:
-        published = self.published.isoformat() if self.published else None
-        return {"id": self.id, "date": self.date.isoformat(), "published": published, "week": self.week, "feed": self.feed,
-                "site": self.site}
+        published, updated = (t.isoformat() if t else None for t in (self.published, self.updated))
+        return {"id": self.id, "date": self.date.isoformat(), "published": published, "updated": updated,
+                "week": self.week, "feed": self.feed, "site": self.site}
 
     @property
     def listing(self) -> Listing:
@@ -131,7 +132,7 @@ class Renderer:
             types = list(dict.fromkeys(e.type for e in issue.entries))
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
-        made = Fragment(issue_id, issue.date, issue.published, week, feed, listing(issue, config))
+        made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, listing(issue, config))
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
         return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config))
@@ -165,5 +166,5 @@ class Renderer:
 def _feed_item(fragment: Fragment, body: str) -> FeedItem:
     """The feed entry of a published issue's fragment."""
     feed = fragment.feed or {}
-    return FeedItem(fragment.id, fragment.date, fragment.published, feed["title"], feed["summary"], feed["link"],  # type: ignore[arg-type]
-                    body, tuple(feed["types"]))
+    return FeedItem(fragment.id, fragment.date, fragment.published, fragment.updated or fragment.published,  # type: ignore[arg-type]
+                    feed["title"], feed["summary"], feed["link"], body, tuple(feed["types"]))

@@ -30,9 +30,10 @@ def read_markdown(path: Path, display: str) -> str:
 
 def parse(text: str, fmt: str, config: Config, display: str) -> Report:
     """Parse ``text`` in format ``archive``, ``post`` or ``daily`` into a report holding the issues."""
-    from newsletter.importer import archive, daily, post
+    from newsletter.importer import archive, daily, longform, post
 
-    parser = {"archive": archive.import_archive, "post": post.import_post, "daily": daily.import_daily}[fmt]
+    parser = {"archive": archive.import_archive, "post": post.import_post, "daily": daily.import_daily,
+              "longform": longform.import_longform}[fmt]
     return parser(text, config, Report(display, fmt, unit=config.periods.unit))
 
 

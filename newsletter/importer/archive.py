@@ -14,6 +14,7 @@ in the ``before`` lines of the next issue.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from newsletter.config import Config
@@ -74,6 +75,7 @@ class ArchiveImporter:
         self.entry: _Entry | None = None
         self.blank: list[str] = []  # whitespace-only lines inside a week, placed by what follows them
         self.raw_sink: list[str] | None = None  # lines of a block that could not be mapped
+        self.gap_text: list[int] = []  # numbers of the lines of text since the last week
 
     def run(self, text: str) -> Report:
         lines = text.split("\n")
@@ -116,7 +118,7 @@ class ArchiveImporter:
             self._month(n, line, found[0])
         else:
             if stripped:
-                self.report.warn(n, "text between weeks kept verbatim at its place in the digest")
+                self.gap_text.append(n)
             self.gaps[-1].append(line)
 
     def _year(self, n: int, line: str, year: int) -> None:
@@ -150,7 +152,10 @@ class ArchiveImporter:
             self.report.warn(n, f"a week before any {what} heading kept verbatim")
             self.gaps[-1].append("<details>")
             return
+        if self.gap_text:
+            self.report.warn(self.gap_text[0], f"{_lines(self.gap_text)} between weeks kept verbatim at their place in the digest")
         self.week = _Week(n, self.year, self.month[0], self.month[1], tuple(self.opens), self.gaps)
+        self.gap_text = []
         self.gaps, self.opens, self.blank = [[]], [], []
 
     def _inside(self, n: int, line: str) -> None:
@@ -230,15 +235,19 @@ class ArchiveImporter:
 
     def _finish(self) -> Report:
         footer = [line for gap in self.gaps for line in gap]
-        if any(line.strip() for line in footer):
-            self.report.warn(self.weeks[-1].end + 1, "text after the last week kept verbatim as the digest's footer")
+        if self.gap_text:
+            self.report.warn(self.gap_text[0], f"{_lines(self.gap_text)} after the last week kept verbatim as the digest's footer")
         self.report.footer = footer
         conventions = learn(self.weeks, self.report, self.config)
         self.report.settings, self.report.config = conventions.settings, conventions.config
         last_week: dict[tuple[int, int], int] = {}
+        kept: Counter = Counter()
         for week in self.weeks:
             ident, issue = self._issue(week, conventions, last_week)
+            kept.update(issue.style.model_dump(exclude_defaults=True).keys() if issue.style else ())
             self._add_issue(ident, issue, week.line)
+        for name, count in kept.items():
+            self.report.learned.append(f"style.{name} kept in {count} of {len(self.weeks)} issues, where they differ from the rest")
         return self.report
 
     def _issue(self, week: _Week, conv: Conventions, last_week: dict[tuple[int, int], int]) -> tuple[str, Issue]:
@@ -308,6 +317,10 @@ class ArchiveImporter:
             issues[ident].entries.extend(issue.entries)
         else:
             issues[ident] = issue
+
+
+def _lines(numbers: list[int]) -> str:
+    return f"line {numbers[0]}" if len(numbers) == 1 else f"lines {numbers[0]}-{numbers[-1]}"
 
 
 def import_archive(text: str, config: Config, report: Report) -> Report:

@@ -100,7 +100,7 @@ class _Learner:
         self.data = config.model_dump()
         self.settings: dict[str, Any] = {}
 
-    def set(self, path: str, value: Any, why: str) -> None:
+    def set(self, path: str, value: Any, why: str, shown: str | None = None) -> None:
         """Record a setting that differs from the project's, and say why."""
         *tables, key = path.split(".")
         target = self.data
@@ -110,7 +110,7 @@ class _Learner:
             return
         target[key] = value
         self.settings[path] = value
-        self.report.learned.append(f"{path} = {value!r} ({why})")
+        self.report.learned.append(f"{shown or f'{path} = {value!r}'} ({why})")
 
     def types(self) -> None:
         counts: dict[str, Counter] = {}
@@ -159,8 +159,8 @@ class _Learner:
         changed = {m: most_common(c) for m, c in sorted(emoji.items()) if most_common(c) and most_common(c) != self.config.month_emoji.get(m)}
         if changed:
             months = {**self.config.month_emoji, **changed}
-            names = ", ".join(f"{m}: {e}" for m, e in changed.items())
-            self.set("month_emoji", {str(m): e for m, e in sorted(months.items())}, f"most month headings ({names})")
+            shown = ", ".join(f"month_emoji.{m} = {e!r}" for m, e in changed.items())
+            self.set("month_emoji", {str(m): e for m, e in sorted(months.items())}, "most headings of these months", shown)
 
     def order(self) -> None:
         steps = Counter((b.year, b.month) > (a.year, a.month) for a, b in zip(self.weeks, self.weeks[1:]) if (a.year, a.month) != (b.year, b.month))
@@ -174,10 +174,10 @@ class _Learner:
         if header != legend:
             if header:
                 self.report.warn(1, f"lines 1-{len(header)} before the first year kept verbatim as the digest's header")
-            self.set("digest.header", "\n".join(header), f"{len(header)} lines before the first year")
+            self.set("digest.header", "\n".join(header), "the lines before the first year", f"digest.header = {len(header)} lines")
         footer = self.report.footer
         if footer:
-            self.set("digest.footer", "\n".join(footer), f"{len(footer)} lines after the last week")
+            self.set("digest.footer", "\n".join(footer), "the lines after the last week", f"digest.footer = {len(footer)} lines")
 
 
 def learn(weeks: list["_Week"], report: Report, config: Config) -> Conventions:

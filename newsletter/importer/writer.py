@@ -18,7 +18,7 @@ from newsletter.load import parse_yaml
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
 from newsletter.weeks import issue_path
 
-ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "layout", "style", "raw", "entries")
+ISSUE_KEYS = ("date", "label", "title", "intro", "image", "published", "updated", "layout", "style", "raw", "entries")
 ENTRY_KEYS = ("type", "org", "icon", "title", "url", "note", "summary", "authors", "more_authors", "image", "tags", "section", "style", "raw")
 STEP = 2
 
@@ -85,6 +85,8 @@ def _value(value: Any, indent: int) -> list[str]:
         return ["[]" if isinstance(value, list) else "{}"]
     if isinstance(value, (dt.date, dt.datetime)):
         return [value.isoformat()]
+    if isinstance(value, int):
+        return [str(value)]
     return _scalar(value, indent)
 
 
@@ -165,6 +167,8 @@ def _as_text(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
     return value
 
 

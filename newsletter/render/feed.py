@@ -23,6 +23,8 @@ class FeedItem:
     id: str
     date: dt.date
     published: dt.datetime
+    # the last time it changed after publishing; ``published`` when it never did
+    updated: dt.datetime
     title: str
     summary: str
     link: str
@@ -60,9 +62,10 @@ def _generator(items: list[FeedItem], config: Config, self_url: str) -> FeedGene
     fg.link(href=config.base_url, rel="alternate")
     fg.language(config.language)
     fg.author(name=config.author or config.title)
-    newest = items[0].published if items else EMPTY_FEED_TIME
+    newest = max(item.updated for item in items) if items else EMPTY_FEED_TIME
     fg.updated(newest)
     fg.lastBuildDate(newest)
+    fg.load_extension("dc", atom=False, rss=True)
     for item in items:
         fe = fg.add_entry(order="append")
         ident = guid(item.id, item.date, config)
@@ -71,7 +74,8 @@ def _generator(items: list[FeedItem], config: Config, self_url: str) -> FeedGene
         fe.title(item.title)
         fe.link(href=item.link)
         fe.published(item.published)
-        fe.updated(item.published)
+        fe.updated(item.updated)
+        fe.dc.dc_date(item.updated.isoformat())  # RSS items have no updated time of their own
         fe.description(html.escape(item.summary))  # readers take RSS descriptions as HTML; this is plain text
         fe.content(item.body, type="html")
         for name in item.types:

@@ -305,6 +305,30 @@ def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Enviro
     )
 
 
+def longform_byline(entry: Entry) -> str:
+    """What a long-form entry writes between its title and its link: `` by A, B, C, et al. (6월 28일),``."""
+    if entry.style is not None and entry.style.byline is not None:
+        return entry.style.byline
+    names = entry.authors
+    if entry.more_authors:
+        who = ", ".join(names) + ", et al."
+    elif len(names) > 2:
+        who = ", ".join(names[:-1]) + ", and " + names[-1]
+    else:
+        who = " and ".join(names)
+    return (f" by {who}" if who else "") + (f" ({entry.note})" if entry.note else "") + ","
+
+
+def longform_entry(entry: Entry) -> dict:
+    """A paper of the long-form layout: ``**Title** by Authors (date), url`` and its summary paragraph."""
+    star = "\\* " if "star" in entry.tags else ""
+    head = f"**{star}{escape_html_blocks(entry.title)}**{escape_html_blocks(longform_byline(entry))}"
+    if entry.url:
+        head += " " + _url(entry.url)
+    summary = [_escape_line_start(line) for _, text, _ in walk_summary(entry.summary) for line in escape_html_blocks(text).split("\n")]
+    return {"head": head, "summary": summary}
+
+
 def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environment, layout: str | None = None,
                blocks: list[str] | None = None) -> str:
     """One issue alone in its layout: ``layout`` argument, else ``issue.layout``, else ``digest.layout``.
@@ -314,6 +338,8 @@ def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environm
     chosen = _layout(layout, issue, config)
     if chosen == "post":
         return post([(issue_id, issue)], config, env)
+    if chosen == "longform":
+        return render(env, "longform.md.j2", intro=issue.intro, entries=[longform_entry(e) for e in issue.entries], raw=issue.raw)
     if chosen == "daily":
         return render(env, "daily.md.j2", title=page_title(issue, config), intro=issue.intro,
                       entries=[daily_entry(e) for e in issue.entries], raw=issue.raw)

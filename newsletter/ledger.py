@@ -1,0 +1,51 @@
+"""``published.json``: what each issue file held when it was last published, to tell later edits apart."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from newsletter.errors import NewsletterError
+from newsletter.fsio import atomic_write
+
+LEDGER_NAME = "published.json"
+
+
+def digest(data: bytes) -> str:
+    """The fingerprint of an issue file's bytes."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def read(root: Path) -> dict[str, str]:
+    """Issue id → digest of its file when last published; empty when nothing was recorded yet."""
+    path = root / LEDGER_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        raise NewsletterError(f"cannot read the publish record: {e}; restore it from git", str(path)) from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise NewsletterError("the publish record is not a mapping of issue ids to digests; restore it from git", str(path))
+    return data
+
+
+def record(root: Path, files: dict[str, bytes]) -> None:
+    """Remember the bytes of the issue files just published (id → bytes written)."""
+    ledger = read(root) | {issue_id: digest(data) for issue_id, data in files.items()}
+    text = json.dumps(dict(sorted(ledger.items())), indent=2) + "\n"
+    atomic_write(root / LEDGER_NAME, text.encode("utf-8"))
+
+
+def changed(root: Path, files: dict[str, Path]) -> list[str]:
+    """Ids of the recorded issues whose file (``files``: id → path) differs from what was published."""
+    out = []
+    for issue_id, recorded in read(root).items():
+        path = files.get(issue_id)
+        try:
+            if path is not None and digest(path.read_bytes()) != recorded:
+                out.append(issue_id)
+        except OSError:
+            continue  # an unreadable file is reported by the build itself
+    return sorted(out)
