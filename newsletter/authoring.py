@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -405,7 +404,6 @@ def _entry(args: argparse.Namespace, entry_type: str, url: str, info: LinkInfo |
 
 def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bool, bool]:
     """The issue to add to (loaded, or new from the issue template), whether it exists, whether it has a BOM."""
-    config = project.config
     path = _existing_issue_file(project, ident)
     if path is None:
         path = project.issue_path(ident)

@@ -14,6 +14,8 @@ from newsletter.model import Layout
 from newsletter.weeks import Cadence, Periods, WeekRule
 
 CONFIG_NAME = "newsletter.toml"
+# section headings of the built-in types in a Korean newsletter (the labels are the archive's English legend)
+KO_HEADINGS = {"paper": "논문", "dev": "개발", "news": "뉴스"}
 RuleLevel = Literal["error", "warning", "info", "off"]
 
 
@@ -26,6 +28,8 @@ class EntryType(_Strict):
 
     emoji: str
     label: str
+    # the section heading in emails and feeds; default: the label (in Korean newsletters 논문, 개발, 뉴스)
+    heading: str | None = None
     hosts: list[str] = []
     # other spellings of the emoji accepted on import (e.g. without the zero-width joiner)
     aliases: list[str] = []
@@ -273,6 +277,12 @@ class Config(_Strict):
     def periods(self) -> Periods:
         """The issues of this newsletter's cadence: ids, files, the days each covers, labels."""
         return Periods(self.cadence, self.week_rule)
+
+    def type_heading(self, name: str) -> str:
+        """The heading of the section of entries of type ``name`` in emails and feeds."""
+        entry_type = self.entry_type(name)
+        default = KO_HEADINGS.get(name) if self.language == "ko" else None
+        return entry_type.heading or default or entry_type.label
 
     def type_for_emoji(self, emoji: str) -> str | None:
         """The type name whose emoji (or an alias of it) is ``emoji``."""

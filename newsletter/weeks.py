@@ -175,6 +175,13 @@ def issue_label(issue: "Issue", config: "Config") -> str:
     return config.periods.label(issue.date, config.labels, issue.label or None)
 
 
+def long_date(day: dt.date, language: str) -> str:
+    """A date as readers of ``language`` write it: ``2024년 9월 8일`` or ``September 8, 2024``."""
+    if language == "ko":
+        return f"{day.year}년 {day.month}월 {day.day}일"
+    return f"{month_name(day.month, language)} {day.day}, {day.year}"
+
+
 def month_name(month: int, language: str) -> str:
     """``September`` (en) or ``9월`` (ko)."""
     return f"{month}월" if language == "ko" else MONTHS_EN[month - 1]

@@ -175,6 +175,17 @@ def test_english_page_with_open_graph_and_an_unknown_site_name(root, server, cap
     assert (e.title, e.org) == ("Scaling laws, revisited", ["Tiny Lab Blog"])
 
 
+def test_scholarly_page_without_open_graph_gives_title_and_authors(root, server, capsys):
+    body = """<html><head><title>ACL Anthology</title>
+<meta name="citation_title" content="SuRe: Summarizing Retrievals">
+<meta name="citation_author" content="Kim, Jaehyung"><meta name="citation_author" content="Shin, Jinwoo">
+</head><body></body></html>"""
+    url = server.route("/acl", body=body)
+    assert add(root, capsys, url, "--type", "paper")[0] == 0
+    [e] = entries(root)
+    assert (e.title, e.authors) == ("SuRe: Summarizing Retrievals", ["Kim, Jaehyung", "Shin, Jinwoo"])
+
+
 def test_korean_page_without_open_graph_uses_its_title(root, server, capsys):
     url = server.route("/ko-plain", body="<html><head><title>오픈소스 LLM 정리</title></head><body>본문</body></html>")
     assert add(root, capsys, url, "--type", "dev")[0] == 0

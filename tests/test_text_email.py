@@ -37,8 +37,8 @@ def sample() -> Issue:
 
 def test_plain_text_has_heading_groups_entries_and_footer():
     text = text_of(sample())
-    assert text.startswith("AI 위클리\n\nFebruary 2024 · 5th week\n========================\n2024-02-29\n")
-    assert "📜 Paper link\n-------------\n" in text
+    assert text.startswith("AI 위클리\n\nFebruary 2024 · 5th week\n========================\n2024년 2월 29일\n")
+    assert "📜 논문\n-------\n" in text
     assert "* [UC Berkeley] LoRA+: Efficient <Low> Rank Adaptation (ICML 2024)\n  https://arxiv.org/abs/2402.12354\n" in text
     assert "* 🧞 Genie\n" in text
     assert "수신 거부: {{unsubscribe_url}}" in text

@@ -25,7 +25,7 @@ from newsletter.render import markdown
 from newsletter.render.email import email_html, size_warning
 from newsletter.render.eml import eml
 from newsletter.render.feed import FeedItem, atom, latest, rss
-from newsletter.render.html import issue_body, issue_context
+from newsletter.render.html import issue_body, issue_context, web_copy
 from newsletter.render.templates import environment
 from newsletter.render.text import email_text
 from newsletter.rules import Context
@@ -122,7 +122,7 @@ class Renderer:
         blocks = week["blocks"][: len(issue.entries)]  # the digest's blocks end with the issue's raw Markdown
         files = {
             paths["page"]: markdown.issue_page(issue_id, issue, config, env, layout=self.layout, blocks=blocks).encode(),
-            paths["email"]: html.encode(),
+            paths["email"]: web_copy(html, context["links"]).encode(),
             paths["text"]: text.encode(),
             paths["message"]: eml(issue_id, issue, config, context["heading"], text, html),
             paths["site-page"]: self.pages.issue(issue_id, issue, *nav).encode(),

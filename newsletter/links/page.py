@@ -13,6 +13,8 @@ class _HeadParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.meta: dict[str, str] = {}
+        # scholarly pages name each author in a <meta name="citation_author"> of its own
+        self.citation_authors: list[str] = []
         self.title: list[str] = []
         self.canonical: str | None = None
         self.charset: str | None = None
@@ -25,6 +27,8 @@ class _HeadParser(HTMLParser):
             key = (a.get("property") or a.get("name") or "").strip().lower()
             if key and "content" in a:
                 self.meta.setdefault(key, a["content"])
+                if key == "citation_author" and a["content"].strip():
+                    self.citation_authors.append(_one_line(a["content"]))
             if "charset" in a:
                 self.charset = a["charset"].strip()
             elif a.get("http-equiv", "").lower() == "content-type" and "charset=" in a.get("content", ""):
@@ -89,17 +93,17 @@ def decode(body: bytes, charset: str | None) -> str:
 
 
 def page_meta(body: bytes, charset: str | None = None) -> PageMeta:
-    """Open Graph first, then the Twitter card, then ``<title>`` and ``<meta name=description>``."""
+    """Open Graph first, then the Twitter card, then the scholarly ``citation_*`` tags, then ``<title>``."""
     p = _parse(decode(body, charset))
     m = p.meta
 
     def first(*keys: str) -> str:
         return next((_one_line(m[k]) for k in keys if _one_line(m.get(k, ""))), "")
 
-    authors = [_one_line(m[k]) for k in ("author", "article:author") if _one_line(m.get(k, ""))]
+    authors = p.citation_authors or [_one_line(m[k]) for k in ("author", "article:author") if _one_line(m.get(k, ""))][:1]
     return PageMeta(
-        title=first("og:title", "twitter:title") or _one_line("".join(p.title)),
+        title=first("og:title", "twitter:title", "citation_title") or _one_line("".join(p.title)),
         site_name=first("og:site_name", "application-name"),
         canonical=first("og:url") if not p.canonical else p.canonical,
-        authors=authors[:1],
+        authors=authors,
     )

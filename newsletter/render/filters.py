@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from newsletter.model import SummaryItem
 from newsletter.urls import is_web_link
+from newsletter.weeks import long_date
 
 WIDTH = 72
 # what starts escapes, code, emphasis, links, HTML, entities and line breaks (images are off);
@@ -44,6 +45,28 @@ def markdown_inline(text: str | None) -> Markup:
     if not has_inline_syntax(text or ""):
         return Markup(escapeHtml(text or ""))
     return Markup(markdown_parser().renderInline(text or ""))
+
+
+def plain_text(text: str | None) -> str:
+    """Markdown as the words a reader sees, on one line: no markup, no link targets."""
+    if not has_inline_syntax(text or "") and not re.search(r"^\s*(?:[-+*>#]|\d+[.)])", text or "", re.M):
+        return " ".join((text or "").split())
+    words: list[str] = []
+    for token in markdown_parser().parse(text or ""):
+        for child in token.children or ():
+            words.append(child.content if child.type in ("text", "code_inline") else " " if child.type.endswith("break") else "")
+        words.append(" " if token.block else "")
+    return " ".join("".join(words).split())
+
+
+_STYLED_TAG = re.compile(r"<(a|code)(?=[ >])")
+
+
+def inline_styles(html: str, styles: "StyleAttributes") -> Markup:
+    """Rendered Markdown with the email's inline styles on its links and code: mail clients drop <style>."""
+    if not styles:
+        return Markup(html)
+    return Markup(_STYLED_TAG.sub(lambda m: f"<{m[1]}{styles[m[1]]}", html))
 
 
 class StyleAttributes(dict):
@@ -110,6 +133,8 @@ FILTERS = {
     "markdown": markdown_block,
     "markdown_inline": markdown_inline,
     "style_attributes": style_attributes,
+    "inline_styles": inline_styles,
+    "long_date": long_date,
     "bullet_steps": bullet_steps,
     "wrap": wrap,
     "underline": underline,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import jinja2
 from dateutil import tz
+from markdown_it.common.utils import escapeHtml
 
 from newsletter import urls
 from newsletter.config import Config, EntryType
 from newsletter.model import Entry, Issue
+from newsletter.render.filters import plain_text
 from newsletter.render.templates import render
 from newsletter.urls import issue_page
 
@@ -24,6 +27,7 @@ class Group:
 
     name: str
     type: EntryType
+    heading: str
     entries: list[Entry]
 
 
@@ -36,14 +40,16 @@ class Links:
     rss: str
     atom: str
     unsubscribe: str
+    # where the copy on the web sends a reader who wants to unsubscribe: it cannot hold the per-recipient placeholder
+    web_unsubscribe: str
 
 
 def groups(issue: Issue, config: Config) -> list[Group]:
     """The issue's entries grouped by type, types in the order of ``newsletter.toml``."""
-    by_type = {name: Group(name, t, []) for name, t in config.types.items()}
+    by_type = {name: Group(name, t, config.type_heading(name), []) for name, t in config.types.items()}
     for entry in issue.entries:
         if entry.type not in by_type:
-            by_type[entry.type] = Group(entry.type, config.entry_type(entry.type), [])
+            by_type[entry.type] = Group(entry.type, config.entry_type(entry.type), config.type_heading(entry.type), [])
         by_type[entry.type].entries.append(entry)
     return [g for g in by_type.values() if g.entries]
 
@@ -56,7 +62,7 @@ def heading(issue: Issue, config: Config) -> str:
 def preheader(issue: Issue) -> str:
     """The inbox preview line: the intro's opening words, else the first titles."""
     if issue.intro:
-        text = " ".join(issue.intro.split())
+        text = plain_text(issue.intro)
     else:
         text = " · ".join(e.title for e in issue.entries)
     return text if len(text) <= PREHEADER_LENGTH else text[: PREHEADER_LENGTH - 1] + "…"
@@ -65,7 +71,14 @@ def preheader(issue: Issue) -> str:
 def links(issue_id: str, config: Config) -> Links:
     """Archive, web copy, feeds and unsubscribe URLs of an issue."""
     base = config.base_url
-    return Links(base, base + issue_page(issue_id), f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url)
+    listed = re.findall(r"<([^<>]+)>", config.email.list_unsubscribe)
+    web_unsubscribe = next((u for u in listed if u.startswith("https:")), listed[0] if listed else base)
+    return Links(base, base + issue_page(issue_id), f"{base}feed.xml", f"{base}atom.xml", config.email.unsubscribe_url, web_unsubscribe)
+
+
+def web_copy(html: str, links: Links) -> str:
+    """The email as a page on the web: its unsubscribe link no longer holds the email service's placeholder."""
+    return html.replace(f'href="{escapeHtml(links.unsubscribe)}"', f'href="{escapeHtml(links.web_unsubscribe)}"')
 
 
 def site_host(config: Config) -> str:
