@@ -26,8 +26,11 @@ _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\ufe0e", "\ufe0f", *map(chr, range
 
 @cache
 def markdown_parser() -> MarkdownIt:
-    # raw HTML off: an editor's <script> or <img onerror> shows as text; images are not summary content
-    return MarkdownIt("commonmark", {"html": False}).disable("image")
+    # raw HTML off: an editor's <script> or <img onerror> shows as text; images are not summary content;
+    # a link is made only of what the link rules accept (the gate shared with the Markdown outputs)
+    md = MarkdownIt("commonmark", {"html": False}).disable("image")
+    md.validateLink = is_web_link
+    return md
 
 
 def has_inline_syntax(text: str) -> bool:

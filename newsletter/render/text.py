@@ -25,13 +25,16 @@ class Footnotes:
     """The links of one message: ``text [1]`` in the body, ``[1] url`` listed at the end."""
 
     def __init__(self) -> None:
-        self.urls: list[str] = []
+        # numbers by URL, in citation order (a dict: looking a URL up in a list made long messages quadratic)
+        self.numbers: dict[str, int] = {}
+
+    @property
+    def urls(self) -> list[str]:
+        return list(self.numbers)
 
     def ref(self, url: str) -> int:
         """The number of ``url``, the same number each time it is cited."""
-        if url not in self.urls:
-            self.urls.append(url)
-        return self.urls.index(url) + 1
+        return self.numbers.setdefault(url, len(self.numbers) + 1)
 
     def plain(self, markdown: str | None) -> str:
         """One line of Markdown as text: emphasis dropped, code kept in backticks, links as footnotes."""

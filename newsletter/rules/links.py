@@ -13,7 +13,7 @@ from newsletter.model import Entry
 from newsletter.rules import Context, Finding, Link, rule
 from newsletter.rules.scalars import replace_text, replace_value
 from newsletter.urls import (
-    arxiv_id, canonical_arxiv, config_hosts, infer_type, is_bare_host, is_pdf, on_host, scheme, serves_https,
+    arxiv_id, canonical_arxiv, config_hosts, deception, infer_type, is_bare_host, is_pdf, on_host, scheme, serves_https,
     strip_tracking, tracking_params, web_parts,
 )
 
@@ -44,8 +44,8 @@ _PAPER_PATH = re.compile(r"/(?:papers?|publications?)(?:/|$)", re.I)
 
 def _fix(link: Link, new_url: str, description: str) -> Fix | None:
     """Replace just the URL in the file where it is written literally, else rewrite the value."""
-    doc, path = link.doc, link.path
-    return replace_text(doc, path, link.url, new_url, description) or replace_value(doc, path, link.value_with(new_url), description)
+    doc, path, value = link.doc, link.path, link.value_with(new_url)
+    return replace_text(doc, path, link.url, new_url, description) or (None if value is None else replace_value(doc, path, value, description))
 
 
 def _finding(link: Link, message: str, fix: Fix | None = None) -> Finding:
@@ -72,6 +72,8 @@ def link_invalid(ctx: Context, link: Link) -> Iterator[Finding]:
         return  # link-private explains why a file on the editor's disk cannot be linked
     elif written is not None and written.lower() not in ("http", "https"):
         yield _finding(link, f"'{written}:' links do not work in an email or a feed; link a web page (https://…)")
+    elif reason := deception(url):
+        yield _finding(link, f"the link holds {reason}; copy the address again from the browser's address bar")
     elif re.search(r"\s", url):
         yield _finding(link, "the URL contains spaces; copy the address again from the browser")
     else:
