@@ -232,3 +232,11 @@ def test_publish_takes_the_oldest_day_that_has_begun(tmp_path, capsys):
     assert out.count("published 2024-01-09 ") == 1 and out.count("published 2024-01-10 ") == 1
     assert "every issue whose day has begun is published" in out
     assert "published:" not in (root / "issues/2024/2024-01-12.yaml").read_text(encoding="utf-8")
+
+
+def test_a_day_or_month_label_is_free_text(tmp_path, cli):
+    root = project(tmp_path / "daily", DAILY)
+    write(root, "2024-01-09", "date: 2024-01-09\nlabel: Tuesday\nentries:\n  - {type: paper, title: T, url: 'https://arxiv.org/abs/2401.04088'}\n")
+    status, out, _ = cli("-C", root, "check", "--format", "json")
+    assert status == 0 and json.loads(out) == []
+    assert "<summary>Tuesday</summary>" in _digest(root)

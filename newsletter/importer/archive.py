@@ -159,7 +159,7 @@ class ArchiveImporter:
 
     def _inside(self, n: int, line: str) -> None:
         stripped = line.strip()
-        if stripped.lower() == "</details>":
+        if stripped[:2] == "</" and stripped.lower() == "</details>":
             self._close_week(n, line)
         elif (m := _SUMMARY.fullmatch(stripped)) and not self.week.label_line:
             self.week.label, self.week.label_line = m[1].strip(), n

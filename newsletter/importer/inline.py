@@ -32,10 +32,19 @@ class EntryLine:
     open: bool = False  # the link text or URL goes on in the next line
 
 
+_FORMS: dict[int, tuple[Config, list[tuple[str, str]]]] = {}
+
+
 def _emoji_forms(config: Config) -> list[tuple[str, str]]:
-    """(emoji without joiners/selectors, type) for every emoji and alias, longest first."""
+    """(emoji without joiners/selectors, type) for every emoji and alias, longest first; worked out once per config."""
+    cached = _FORMS.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
     forms = {(e.translate(_IGNORED), name) for name, t in config.types.items() for e in (t.emoji, *t.aliases)}
-    return sorted(forms, key=lambda f: -len(f[0]))
+    ordered = sorted(forms, key=lambda f: -len(f[0]))
+    _FORMS.clear()  # one config at a time: an import uses one
+    _FORMS[id(config)] = (config, ordered)
+    return ordered
 
 
 def _spelling_end(token: str, start: int, form: str) -> int | None:
