@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from newsletter.errors import NewsletterError
 from newsletter.model import Layout
+from newsletter.urls import is_web_link
 from newsletter.weeks import Cadence, Periods, WeekRule
 
 CONFIG_NAME = "newsletter.toml"
@@ -113,6 +114,15 @@ class EmailConfig(_Strict):
             raise ValueError(f"{v!r} is not {wanted}; write it as 'Name <user@host>'")
         if "=?" in v:
             raise ValueError(f"{v!r} holds an encoded word ('=?'); write the name as plain text, in any script")
+        return v
+
+    @field_validator("unsubscribe_url")
+    @classmethod
+    def _placeholder_or_link(cls, v: str) -> str:
+        """Your email service's placeholder, or a web link: never a script or a link that hides its host."""
+        scheme = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*):", v)
+        if not v.strip() or (scheme and not is_web_link(v)) or re.search(r"[\s<>\"'\\]", v):
+            raise ValueError(f"{v!r} is neither a placeholder such as '{{{{unsubscribe_url}}}}' nor an https:// link")
         return v
 
     @field_validator("list_unsubscribe")
@@ -240,6 +250,8 @@ class Config(_Strict):
     @field_validator("base_url")
     @classmethod
     def _slash(cls, v: str) -> str:
+        if not is_web_link(v):
+            raise ValueError(f"{v!r} is not a web address; write where the built files are served, e.g. 'https://example.com/'")
         return v if v.endswith("/") else v + "/"
 
     @field_validator("timezone")

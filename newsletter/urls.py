@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -30,6 +31,9 @@ HTTPS_HOSTS = (
 HTTPS_TLDS = ("app", "dev", "page", "google", "new", "day", "foo", "bank", "insurance", "youtube")
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_WEB_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+# characters a reader cannot see: controls, bidi overrides, zero-width marks, line separators
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 _BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(/|$)")
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html|format)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?(?:\.pdf)?/?$")
@@ -45,6 +49,38 @@ def split(url: str) -> SplitResult:
         return parts
     except ValueError:
         return SplitResult("", "", url, "", "")
+
+
+@lru_cache(maxsize=1 << 14)
+def web_parts(url: str) -> SplitResult | None:
+    """The parts of ``url`` when it is a web link every output may carry, else None: an absolute http(s)
+    URL with a plausible host, no user name or password before the host, nothing invisible or deceptive.
+
+    This is the one gate: the link rules accept exactly these links, and the generators link nothing else.
+    """
+    parts = split(url)
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in ("http", "https") or not _WEB_HOST.match(host) or re.search(r"\s", url):
+        return None
+    return parts if ("." in host or host == "localhost") and deception(url) is None else None
+
+
+def is_web_link(url: str | None) -> bool:
+    """Whether ``url`` passes the gate of :func:`web_parts`."""
+    return url is not None and web_parts(url) is not None
+
+
+def deception(url: str) -> str | None:
+    """What in ``url`` would make a link show one place and open another, or None."""
+    if "\\" in url:
+        return "a backslash, which browsers read as '/' (so the host is not the one shown)"
+    found = _INVISIBLE.search(url)
+    char = found[0] if found else None if url.isascii() else next((c for c in url if unicodedata.category(c) == "Cf"), None)
+    if char:
+        return f"the invisible character U+{ord(char):04X}"
+    if "@" in split(url).netloc:
+        return "a user name or password before the host (user@host), which hides where it goes"
+    return None
 
 
 def host(url: str) -> str:

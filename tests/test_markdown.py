@@ -124,7 +124,7 @@ def test_layout_precedence(env):
 def test_longform_issue_keeps_the_essay_verbatim(env):
     text = (SEEDS / "longform.md").read_text(encoding="utf-8")
     essay, papers = text.split("\n## 5.", 1)
-    entries = [Entry(type="paper", title=line.split("**")[1], url=line.rsplit(", ", 1)[1])
+    entries = [Entry(type="paper", title=line.split("**")[1], url=line.rsplit(" ", 1)[1])
                for line in papers.split("\n") if line.startswith("**") and "https://" in line]
     issue = Issue(date=dt.date(2024, 7, 1), title="Instruction finetuning", intro=essay, entries=entries)
     page = issue_page("2024-07-W1", issue, Config(), env)

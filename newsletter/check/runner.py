@@ -14,7 +14,7 @@ from newsletter.config import Config
 from newsletter.errors import Diagnostic, NewsletterError, Severity, UsageError
 from newsletter.load import LoadedIssue, Source, did_you_mean, load_issue
 from newsletter.project import Project
-from newsletter.rules import Context, FileFacts, Finding, Rule, all_rules, entry_links
+from newsletter.rules import Context, FileFacts, Finding, Rule, all_rules, entry_links, issue_links
 from newsletter.rules.duplicates import entry_facts
 from newsletter.rules.text import org_uses
 
@@ -125,6 +125,10 @@ def _findings(ctx: Context, scopes: dict[str, list[Rule]], doc: LoadedIssue) -> 
     for r in scopes["issue"] if doc.issue is not None else ():
         for f in r.func(ctx, doc):
             yield r, f
+    for link in issue_links(doc) if scopes["link"] and doc.issue is not None else ():
+        for r in scopes["link"]:
+            for f in r.func(ctx, link):
+                yield r, f
     for i, entry in doc.entries():
         for r in scopes["entry"]:
             for f in r.func(ctx, doc, i, entry):

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from newsletter.config import Config, EntryType
 from newsletter.model import Entry, Issue, SummaryItem
 from newsletter.render.templates import render
-from newsletter.urls import issue_page
+from newsletter.urls import is_web_link, issue_page
 from newsletter.weeks import long_date
 
 BODY_TEMPLATE = "issue-body.html.j2"
@@ -30,8 +30,11 @@ _INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<&\n\r\x00]")
 
 @cache
 def markdown_parser() -> MarkdownIt:
-    # raw HTML off: an editor's <script> or <img onerror> shows as text; images are not summary content
-    return MarkdownIt("commonmark", {"html": False}).disable("image")
+    # raw HTML off: an editor's <script> or <img onerror> shows as text; images are not summary content;
+    # a link is made only of what the link rules accept (the gate shared with the Markdown outputs)
+    md = MarkdownIt("commonmark", {"html": False}).disable("image")
+    md.validateLink = is_web_link
+    return md
 
 
 def has_inline_syntax(text: str) -> bool:
@@ -73,14 +76,6 @@ def inline_styles(html: str, styles: "StyleAttributes") -> Markup:
     return Markup(_STYLED_TAG.sub(lambda m: f"<{m[1]}{styles[m[1]]}", html))
 
 
-def is_web_url(url: str | None) -> bool:
-    """Whether ``url`` may become a link or image source: http(s) or mailto only, never javascript:."""
-    try:
-        return bool(url) and urlsplit(url).scheme.lower() in ("http", "https", "mailto")
-    except ValueError:  # e.g. an unclosed IPv6 bracket: not a link anyone can follow
-        return False
-
-
 class StyleAttributes(dict):
     """`` style="…"`` attributes by element name; an element without a style gets an empty string."""
 
@@ -115,7 +110,7 @@ def install_filters(env: jinja2.Environment) -> None:
     env.filters["inline_styles"] = inline_styles
     env.filters["long_date"] = long_date
     env.filters["bullet_steps"] = bullet_steps
-    env.tests["web_url"] = is_web_url
+    env.tests["web_url"] = is_web_link
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,17 @@
 Python builds each entry's lines; the templates ``digest.md.j2``, ``issue.md.j2``,
 ``post.md.j2`` and ``daily.md.j2`` lay them out.
 
-Escaping. Editors' text is written as typed, except what could carry the page out of its
-list or ``<details>`` block:
+Escaping. Editors' text is written as typed, except what could link, run or carry the page out of
+its list or ``<details>`` block (see :mod:`newsletter.markup` for links and HTML):
 
-* ``<`` that opens a block-level HTML tag (``</details>``, ``<summary>``, ``<div>`` …), a comment,
-  a declaration or a processing instruction is written ``\\<``: it shows as ``<`` instead of
-  closing the ``<details>``. Inline tags such as ``<b>`` or ``<Cookbook>`` are left alone.
+* A link is written only when its URL passes the link rules' gate (:func:`newsletter.urls.web_parts`);
+  otherwise the title is plain text. Summaries, intros and ``raw`` keep their Markdown when every link in
+  them passes the gate; otherwise their brackets are escaped. HTML that could run or load something
+  (``<script>``, ``onerror=``, a ``javascript:`` source), comments, declarations and refused autolinks get
+  ``&lt;`` for ``<``; inside a list item (an entry line or a summary bullet) so do block tags such as
+  ``</details>``. Harmless inline tags such as ``<b>`` or ``<Cookbook>`` are left alone.
+* Titles, organisations, icons, notes and authors are text: brackets that could form a link, ``&`` that
+  would start an entity and backslashes before punctuation are backslash-escaped.
 * A title, org, icon or note running over several lines continues at column 0 (as such titles
   do in hand-written archives). A continuation line that would start a block there (heading,
   quote, list item, code fence, rule, HTML) gets a backslash before its first mark, and blank
@@ -16,45 +21,39 @@ list or ``<details>`` block:
 * Continuation lines of a summary bullet are written at the bullet's indentation, inside the
   entry's list item; one that would open a heading, quote, code fence, rule or HTML block gets
   the same backslash (a list marker only nests a list and is kept), and blank lines are dropped.
-* Whitespace and ``<``/``>`` in a URL are percent-encoded; a week label is HTML-escaped.
-
-``Entry.raw`` and ``Issue.raw`` are Markdown kept verbatim by import and are written unchanged.
+* White space, ``<``, ``>``, parentheses and entity-like ``&`` in a URL are encoded; the week label is
+  HTML-escaped; a heading is one line; front-matter values are quoted where YAML would read them otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import jinja2
+import yaml
 
 from newsletter.config import Config
+from newsletter.markup import INLINE_TAG, escape_brackets, inline_text, safe_markdown
 from newsletter.model import Entry, Issue, IssueStyle, walk_summary
 from newsletter.render.templates import render
+from newsletter.urls import deception, is_web_link
 from newsletter.weeks import issue_label, month_name
 
 INDENT = "    "
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_BLOCK_TAGS = (
-    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt"
-    "|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main"
-    "|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|pre|script|search|section|source|style|summary|table"
-    "|tbody|td|textarea|tfoot|th|thead|title|tr|track|ul"
-)
-_HTML_BLOCK = re.compile(rf"<(?=[!?]|/?(?:{_BLOCK_TAGS})(?:[\s/>]|$))", re.IGNORECASE)
 # marks that open a block at the start of a line: heading, setext underline, quote, fence, HTML, rule
 _BLOCK_MARK = r"#{1,6}(?:[ \t]|$)|=+[ \t]*$|>|`{3}|~{3}|<|(?:[-*_][ \t]*){3,}$"
 _BLOCK_START = re.compile(rf"( {{0,3}})(?:({_BLOCK_MARK}|[-+*](?:[ \t]|$))|\d{{1,9}}(?=[.)](?:[ \t]|$)))")
 _BLOCK_START_NOT_LIST = re.compile(rf"( {{0,3}})({_BLOCK_MARK})")
-_URL_UNSAFE = re.compile(r"[\s<>]")
-
-
-def escape_html_blocks(text: str) -> str:
-    """Neutralise HTML that could open or close a block (see the module docstring)."""
-    return _HTML_BLOCK.sub(r"\\<", text) if "<" in text else text
+_URL_UNSAFE = re.compile(r"[\s<>()]|&(?=#?[A-Za-z0-9]+;)")
+_RELATIVE = re.compile(r"(?![A-Za-z][A-Za-z0-9+.-]*:|//)[^\s<>()]+")
+_BARE_URL = re.compile(r"[^\s<>()\[\]\\&*_`~]+")
 
 
 def _escape_line_start(line: str, *, lists: bool = True) -> str:
@@ -67,16 +66,46 @@ def _escape_line_start(line: str, *, lists: bool = True) -> str:
 
 
 def _url(url: str) -> str:
+    """``url`` for a link destination: what Markdown would read otherwise percent-encoded."""
     return _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
 
 
 def _link(title: str, url: str | None) -> str:
-    """``[title](url)``; a title that is the URL itself is written as a bare URL."""
-    if url is None:
-        return escape_html_blocks(title)
-    if title == url:
-        return _url(url)
-    return f"[{escape_html_blocks(title)}]({_url(url)})"
+    """``[title](url)`` when ``url`` passes the gate, else the title as text; a title that is the URL itself
+    is written as a bare URL."""
+    if not is_web_link(url):
+        return inline_text(title)
+    assert url is not None
+    if title == url and _BARE_URL.fullmatch(url):
+        return url
+    return f"[{inline_text(title)}]({_url(url)})"
+
+
+def heading_line(text: str) -> str:
+    """``text`` as the content of one ``#`` heading line."""
+    line = inline_text(" ".join(text.split()))
+    return line[:-1] + "\\#" if line.endswith("#") else line
+
+
+def yaml_scalar(text: str) -> str:
+    """``text`` as a front-matter value: plain when YAML reads it back as this very string, else quoted."""
+    if text and text == text.strip() and text.isprintable():
+        try:
+            if yaml.load(f"k: {text}", Loader=_Loader) == {"k": text}:
+                return text
+        except yaml.YAMLError:
+            pass
+    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
+def _is_image(url: str | None) -> bool:
+    """An image source the outputs may load: a web link through the gate, or a path on the site itself."""
+    return bool(url) and (is_web_link(url) or (_RELATIVE.fullmatch(url or "") is not None and deception(url or "") is None))
+
+
+def _markdown(text: str | None) -> str | None:
+    """Block Markdown (an intro, ``raw``) with its links and HTML through the gate."""
+    return None if text is None else safe_markdown(text)
 
 
 _NO_STYLE = IssueStyle()
@@ -100,12 +129,12 @@ def entry_head(entry: Entry, config: Config, style: IssueStyle = _NO_STYLE) -> s
     """The entry line: ``<emoji><separator>[Org, Org] <icon> [Title](url) <note>``."""
     parts = []
     if entry.org:
-        parts.append("[" + escape_html_blocks(", ".join(entry.org)) + "]")
+        parts.append("[" + escape_brackets(inline_text(", ".join(entry.org))) + "]")
     if entry.icon:
-        parts.append(escape_html_blocks(entry.icon))
+        parts.append(inline_text(entry.icon))
     parts.append(_link(entry.title, entry.url))
     if entry.note:
-        parts.append(escape_html_blocks(entry.note))
+        parts.append(safe_markdown(entry.note, keep=INLINE_TAG))
     emoji = type_emoji(entry, config, style)
     lead = emoji + _separator(entry, config, style) if emoji else ""
     first, *rest = (lead + " ".join(parts)).split("\n")
@@ -114,7 +143,7 @@ def entry_head(entry: Entry, config: Config, style: IssueStyle = _NO_STYLE) -> s
 
 def bullet_lines(text: str, indent: str) -> list[str]:
     """A bullet and its continuation lines, all at ``indent``."""
-    first, *rest = escape_html_blocks(text).split("\n")
+    first, *rest = safe_markdown(text, keep=INLINE_TAG).split("\n")
     # a list marker there only nests a list (as `1) …` lines in real archives do); other blocks would break out
     return [f"{indent}- {first}"] + [indent + _escape_line_start(line, lists=False) for line in rest if line.strip()]
 
@@ -132,7 +161,7 @@ def entry_block(entry: Entry, config: Config, style: IssueStyle = _NO_STYLE) -> 
     indent = " " * (style.indent or config.digest.indent)
     lines = ["- " + entry_head(entry, config, style), *summary_lines(entry, indent, step=indent)]
     if entry.raw is not None:
-        lines.append(entry.raw)
+        lines.append(safe_markdown(entry.raw))
     return "\n".join(lines)
 
 
@@ -169,7 +198,7 @@ def digest_week(issue: Issue, config: Config) -> dict:
     style = issue.style or _NO_STYLE
     blocks = [entry_block(e, config, style) for e in issue.entries]
     if issue.raw is not None:
-        blocks.append(issue.raw)
+        blocks.append(safe_markdown(issue.raw))
     return {
         "label": _summary_label(issue, config), "blocks": blocks, "month": style.month or month_heading(issue.date.month, config),
         "before": style.before, "after_year": style.after_year, "after_month": style.after_month,
@@ -245,8 +274,8 @@ def month_and_week(issue: Issue, config: Config) -> str:
 
 
 def page_title(issue: Issue, config: Config) -> str:
-    """The issue's title, else its month and week (see :func:`month_and_week`)."""
-    return issue.title or month_and_week(issue, config)
+    """The issue's title, else its month and week (see :func:`month_and_week`), as one heading line."""
+    return heading_line(issue.title or month_and_week(issue, config))
 
 
 def _post_date(issue: Issue) -> str:
@@ -256,13 +285,23 @@ def _post_date(issue: Issue) -> str:
     return issue.published.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{issue.published.microsecond // 1000:03d}Z"
 
 
+def _code_span(text: str) -> str:
+    """``text`` in a code span on one line: fenced by one backtick more than its longest run of them."""
+    text = " ".join(text.split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def post_entry(entry: Entry) -> str:
     """A post entry: ``- [**`Title`**](url) : summary``, further bullets below it."""
-    head = f"[**`{entry.title}`**]({_url(entry.url)})" if entry.url else f"**`{entry.title}`**"
+    title = f"**{_code_span(entry.title)}**"
+    head = f"[{title}]({_url(entry.url)})" if entry.url and is_web_link(entry.url) else title
     top = next(walk_summary(entry.summary), None)
-    lines = bullet_lines(head + (f" : {top[1]}" if top else ""), "") + summary_lines(entry, "  ", skip=1)
+    first, *rest = bullet_lines(top[1], "") if top else ["- "]
+    lines = [f"- {head}" + (f" : {first[2:]}" if top else ""), *rest, *summary_lines(entry, "  ", skip=1)]
     if entry.raw is not None:
-        lines.append(entry.raw)
+        lines.append(safe_markdown(entry.raw))
     return "\n".join(lines)
 
 
@@ -270,9 +309,9 @@ def daily_entry(entry: Entry) -> dict:
     """The parts of a daily-digest entry, escaped, for ``daily.md.j2``."""
     return {
         "link": _link(entry.title, entry.url),
-        "image": _url(entry.image) if entry.image else None,
-        "raw": entry.raw,
-        "authors": escape_html_blocks(", ".join(entry.authors + ["+"] * entry.more_authors)),
+        "image": _url(entry.image) if _is_image(entry.image) else None,
+        "raw": _markdown(entry.raw),
+        "authors": inline_text(", ".join(entry.authors + ["+"] * entry.more_authors)),
         "summary": summary_lines(entry, ""),
     }
 
@@ -284,24 +323,26 @@ def post_sections(issue: Issue, config: Config) -> list[dict]:
     """
     sections: list[dict] = []
     for entry in issue.entries:
-        heading = entry.section or month_and_week(issue, config)
+        heading = heading_line(entry.section or month_and_week(issue, config))
         if not sections or sections[-1]["heading"] != heading:
             sections.append({"heading": heading, "entries": []})
         sections[-1]["entries"].append(post_entry(entry))
-    return sections or [{"heading": month_and_week(issue, config), "entries": []}]
+    return sections or [{"heading": heading_line(month_and_week(issue, config)), "entries": []}]
 
 
 def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:
     """A monthly blog post of several weeks, newest first; the front matter comes from the newest issue."""
     ordered = sorted(issues, key=lambda pair: (pair[1].date, pair[0]), reverse=True)
     lead = next((i for _, i in ordered if i.title or i.intro), ordered[0][1])
+    title = lead.title or month_and_week(lead, config)
     return render(
         env, "post.md.j2",
-        title=page_title(lead, config), author=config.author, image=lead.image, date=_post_date(lead),
+        title=heading_line(title), front_title=yaml_scalar(title), author=config.author and yaml_scalar(config.author),
+        image=yaml_scalar(lead.image) if _is_image(lead.image) else None, date=_post_date(lead),
         draft=lead.published is None,
-        tags=list(dict.fromkeys(t for _, i in ordered for e in i.entries for t in e.tags)),
-        intro=lead.intro, sections=[s for _, i in ordered for s in post_sections(i, config)],
-        raw=[i.raw for _, i in ordered if i.raw is not None],
+        tags=[yaml_scalar(t) for t in dict.fromkeys(t for _, i in ordered for e in i.entries for t in e.tags)],
+        intro=_markdown(lead.intro), sections=[s for _, i in ordered for s in post_sections(i, config)],
+        raw=[safe_markdown(i.raw) for _, i in ordered if i.raw is not None],
     )
 
 
@@ -322,10 +363,10 @@ def longform_byline(entry: Entry) -> str:
 def longform_entry(entry: Entry) -> dict:
     """A paper of the long-form layout: ``**Title** by Authors (date), url`` and its summary paragraph."""
     star = "\\* " if "star" in entry.tags else ""
-    head = f"**{star}{escape_html_blocks(entry.title)}**{escape_html_blocks(longform_byline(entry))}"
-    if entry.url:
-        head += " " + _url(entry.url)
-    summary = [_escape_line_start(line) for _, text, _ in walk_summary(entry.summary) for line in escape_html_blocks(text).split("\n")]
+    head = f"**{star}{inline_text(entry.title)}**{safe_markdown(longform_byline(entry), keep=INLINE_TAG)}"
+    if is_web_link(entry.url):
+        head += " " + _url(entry.url or "")
+    summary = [_escape_line_start(line) for _, text, _ in walk_summary(entry.summary) for line in safe_markdown(text, keep=INLINE_TAG).split("\n")]
     return {"head": head, "summary": summary}
 
 
@@ -339,10 +380,12 @@ def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environm
     if chosen == "post":
         return post([(issue_id, issue)], config, env)
     if chosen == "longform":
-        return render(env, "longform.md.j2", intro=issue.intro, entries=[longform_entry(e) for e in issue.entries], raw=issue.raw)
+        return render(env, "longform.md.j2", intro=_markdown(issue.intro), entries=[longform_entry(e) for e in issue.entries],
+                      raw=_markdown(issue.raw))
     if chosen == "daily":
-        return render(env, "daily.md.j2", title=page_title(issue, config), intro=issue.intro,
-                      entries=[daily_entry(e) for e in issue.entries], raw=issue.raw)
+        return render(env, "daily.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro),
+                      entries=[daily_entry(e) for e in issue.entries], raw=_markdown(issue.raw))
     if blocks is None:
         blocks = [entry_block(e, config, issue.style or _NO_STYLE) for e in issue.entries]
-    return render(env, "issue.md.j2", title=page_title(issue, config), intro=issue.intro, blocks=blocks, raw=issue.raw)
+    return render(env, "issue.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro), blocks=blocks,
+                  raw=_markdown(issue.raw))

@@ -10,6 +10,7 @@ import jinja2
 from newsletter.model import walk_summary
 from newsletter.render.html import has_inline_syntax, markdown_parser
 from newsletter.render.templates import render
+from newsletter.urls import is_web_link
 from newsletter.weeks import long_date
 
 TEXT_TEMPLATE = "email.txt.j2"
@@ -66,13 +67,16 @@ class Footnotes:
     """The links of one message: ``text [1]`` in the body, ``[1] url`` listed at the end."""
 
     def __init__(self) -> None:
-        self.urls: list[str] = []
+        # numbers by URL, in citation order (a dict: looking a URL up in a list made long messages quadratic)
+        self.numbers: dict[str, int] = {}
+
+    @property
+    def urls(self) -> list[str]:
+        return list(self.numbers)
 
     def ref(self, url: str) -> int:
         """The number of ``url``, the same number each time it is cited."""
-        if url not in self.urls:
-            self.urls.append(url)
-        return self.urls.index(url) + 1
+        return self.numbers.setdefault(url, len(self.numbers) + 1)
 
     def plain(self, markdown: str | None) -> str:
         """One line of Markdown as text: emphasis dropped, code kept in backticks, links as footnotes."""
@@ -114,5 +118,6 @@ def email_text(env: jinja2.Environment, context: dict) -> str:
     """The plain-text email of an issue (see :func:`newsletter.render.html.issue_context`)."""
     env.filters["wrap"] = wrap
     env.filters["underline"] = underline
+    env.tests["web_url"] = is_web_link
     env.filters["long_date"] = long_date
     return render(env, TEXT_TEMPLATE, notes=Footnotes(), walk_summary=walk_summary, width=WIDTH, **context)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, TypeVar
 from newsletter.config import Config
 from newsletter.errors import Fix, Severity
 from newsletter.load import LoadedIssue, PathKey
+from newsletter.markup import text_links
 from newsletter.model import Entry, walk_summary
 
 Scope = Literal["issue", "entry", "link", "archive", "loader"]
@@ -131,13 +131,10 @@ class FileFacts:
         return entry.url_at if path[2] == "url" else entry.title_at
 
 
-# [label](url) with an optional title; one level of parentheses may appear in the URL
-_MD_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(?:\s+\"[^\"]*\")?\s*\)")
-
-
 @dataclass(frozen=True)
 class Link:
-    """One URL in an entry: its ``url`` field, or a Markdown link inside a summary bullet."""
+    """One URL in an issue: an entry's ``url`` field, or a link inside Markdown text (a summary bullet, a note,
+    the intro, raw Markdown); ``entry`` is -1 outside the entries."""
 
     doc: LoadedIssue
     entry: int
@@ -152,21 +149,34 @@ class Link:
     def inline(self) -> bool:
         return self.label is not None
 
-    def value_with(self, new_url: str) -> str:
-        """The value at :attr:`path` with this link's URL replaced by ``new_url``."""
+    def value_with(self, new_url: str) -> str | None:
+        """The value at :attr:`path` with this link's URL replaced by ``new_url`` (None if the URL is not
+        written as it reads, e.g. with entities)."""
         if self.text is None:
             return new_url
+        if self.start < 0:
+            return None
         return self.text[: self.start] + new_url + self.text[self.start + len(self.url) :]
 
 
 def entry_links(doc: LoadedIssue, index: int, entry: Entry) -> Iterator[Link]:
-    """The entry's ``url`` (when set) and every Markdown link in its summary."""
+    """The entry's ``url`` (when set) and every URL its note, summary and raw Markdown link or load
+    (see :mod:`newsletter.markup`)."""
     base: PathKey = ("entries", index)
     if entry.url is not None and entry.url.strip():
         yield Link(doc, index, base + ("url",), entry.url)
-    for _, text, sub in walk_summary(entry.summary):
-        # most bullets hold no link: a substring test is far cheaper than the pattern
-        if "](" not in text:
-            continue
-        for m in _MD_LINK.finditer(text):
-            yield Link(doc, index, base + ("summary",) + sub, m[2], m[1], text, m.start(2))
+    texts = [(("note",), entry.note), *((("summary",) + sub, text) for _, text, sub in walk_summary(entry.summary)), (("raw",), entry.raw)]
+    for sub, text in texts:
+        yield from _text_links(doc, index, base + sub, text)
+
+
+def issue_links(doc: LoadedIssue) -> Iterator[Link]:
+    """Every URL the issue's intro and raw Markdown link or load."""
+    assert doc.issue is not None
+    for key in ("intro", "raw"):
+        yield from _text_links(doc, -1, (key,), getattr(doc.issue, key))
+
+
+def _text_links(doc: LoadedIssue, index: int, path: PathKey, text: str | None) -> Iterator[Link]:
+    for link in text_links(text or ""):
+        yield Link(doc, index, path, link.url, link.label or "", text, link.start)

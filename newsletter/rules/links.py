@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import lru_cache
 from typing import Iterator
 from urllib.parse import SplitResult, parse_qsl, unquote
 
@@ -14,12 +13,12 @@ from newsletter.model import Entry
 from newsletter.rules import Context, Finding, Link, rule
 from newsletter.rules.scalars import replace_text, replace_value
 from newsletter.urls import (
-    arxiv_id, canonical_arxiv, config_hosts, domains, on_host, serves_https, split, strip_tracking, tracking_params,
+    arxiv_id, canonical_arxiv, config_hosts, deception, domains, on_host, serves_https, strip_tracking, tracking_params,
+    web_parts,
 )
 
 _BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
 # newsletter and shortener wrappers: they hide the destination and stop working when tracking expires
 _REDIRECT_HOSTS = (
@@ -46,16 +45,6 @@ _PAPER_LABEL = re.compile(r"논문|\bpapers?\b", re.I)
 _PAPER_PATH = re.compile(r"/(?:papers?|publications?)(?:/|$)", re.I)
 
 
-@lru_cache(maxsize=1 << 14)
-def web_parts(url: str) -> SplitResult | None:
-    """The parts of an absolute http(s) URL with a plausible host, else None."""
-    parts = split(url)
-    host = parts.hostname or ""
-    if parts.scheme.lower() not in ("http", "https") or not _HOST.match(host) or re.search(r"\s", url):
-        return None
-    return parts if "." in host or host == "localhost" else None
-
-
 def matches_hosts(url: str, patterns: list[str]) -> bool:
     """Whether ``url`` is under one of ``patterns`` (``host`` or ``host/path-prefix``)."""
     parts = web_parts(url)
@@ -77,8 +66,8 @@ def is_pdf(url: str) -> bool:
 
 def _fix(link: Link, new_url: str, description: str) -> Fix | None:
     """Replace just the URL in the file where it is written literally, else rewrite the value."""
-    doc, path = link.doc, link.path
-    return replace_text(doc, path, link.url, new_url, description) or replace_value(doc, path, link.value_with(new_url), description)
+    doc, path, value = link.doc, link.path, link.value_with(new_url)
+    return replace_text(doc, path, link.url, new_url, description) or (None if value is None else replace_value(doc, path, value, description))
 
 
 def _finding(link: Link, message: str, fix: Fix | None = None) -> Finding:
@@ -105,6 +94,8 @@ def link_invalid(ctx: Context, link: Link) -> Iterator[Finding]:
         return  # link-private explains why a file on the editor's disk cannot be linked
     elif scheme is not None and scheme[1].lower() not in ("http", "https"):
         yield _finding(link, f"'{scheme[1]}:' links do not work in an email or a feed; link a web page (https://…)")
+    elif reason := deception(url):
+        yield _finding(link, f"the link holds {reason}; copy the address again from the browser's address bar")
     elif re.search(r"\s", url):
         yield _finding(link, "the URL contains spaces; copy the address again from the browser")
     else:

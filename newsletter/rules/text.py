@@ -11,6 +11,7 @@ from typing import Iterator
 import yaml
 
 from newsletter.load import LoadedIssue, PathKey
+from newsletter.markup import active_html
 from newsletter.model import Entry, walk_summary
 from newsletter.rules import Context, Finding, rule
 from newsletter.rules.scalars import delete_item, replace_value
@@ -214,6 +215,28 @@ def summary_format(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iter
             yield Finding("the bullet is only a URL; write it as [label](url) with a few words on what it is", path)
         elif text != text.strip():
             yield Finding("the bullet has leading or trailing spaces", path, replace_value(doc, path, text.strip(), "trim the spaces"))
+
+
+def _texts(doc: LoadedIssue) -> Iterator[tuple[PathKey, str]]:
+    """Every text value of the issue with its path: what the outputs write as Markdown or HTML."""
+    issue = doc.issue
+    assert issue is not None
+    for key in ("title", "label", "intro", "raw"):
+        yield (key,), getattr(issue, key) or ""
+    for i, entry in enumerate(issue.entries):
+        base: PathKey = ("entries", i)
+        for key in ("title", "icon", "note", "raw"):
+            yield base + (key,), getattr(entry, key) or ""
+        yield from _org_paths(doc, i, entry)
+        yield from ((base + ("authors", k), a) for k, a in enumerate(entry.authors))
+        yield from ((base + ("summary",) + sub, text) for _, text, sub in walk_summary(entry.summary))
+
+
+@rule("html-active", "error", "HTML that runs script or loads a refused link (<script>, onerror=, a javascript: source)", scope="issue")
+def html_active(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
+    for path, text in _texts(doc):
+        for tag in active_html(text) if "<" in text else ():
+            yield Finding(f"'{tag[:60]}' would run script or load an unchecked address; the outputs show it as text: remove it", path, needle=tag)
 
 
 @rule("authors-duplicate", "warning", "a name repeated in an entry's `authors` (as copied digests repeat every name)", fixable=True)

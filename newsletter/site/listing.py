@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from newsletter.config import Config
 from newsletter.model import Issue
-from newsletter.render.html import heading, is_web_url
+from newsletter.render.html import heading
 from newsletter.rules.text import variant_key
+from newsletter.urls import is_web_link
 
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_SLUG = re.compile(r"[a-z0-9]+")
@@ -76,7 +77,7 @@ class Listed:
 def listing(issue: Issue, config: Config) -> dict:
     """The issue's part of the site's lists (its heading and entries), as plain data the build cache can store."""
     entries = [
-        {"anchor": a, "type": e.type, "title": e.title, "url": e.url if is_web_url(e.url) else None, "orgs": e.org, "note": e.note}
+        {"anchor": a, "type": e.type, "title": e.title, "url": e.url if is_web_link(e.url) else None, "orgs": e.org, "note": e.note}
         for a, e in zip(anchors(e.title for e in issue.entries), issue.entries)
     ]
     return {"heading": heading(issue, config), "entries": entries}
