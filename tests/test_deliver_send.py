@@ -80,6 +80,26 @@ def test_a_subscriber_added_later_gets_only_what_they_missed(tmp_path, server):
     assert server.mailbox.count() == {"ada@example.org": 1, "grace@example.org": 1}
 
 
+def test_an_internationalised_address_is_sent_with_smtputf8(tmp_path, server):
+    root = make_project(tmp_path, server.port)
+    run(root, "subscribers", "add", "한글@example.org")
+    assert run(root, "send") == 0
+    (msg,) = server.mailbox.messages("한글@example.org")
+    assert msg["To"] == "한글@example.org" and msg.keys() == EXPECTED_HEADERS
+
+
+def test_a_second_send_while_one_runs_is_refused(tmp_path, server, capsys):
+    from newsletter.deliver.commands import SEND_LOCK
+    from newsletter.lock import project_lock
+
+    root = make_project(tmp_path, server.port)
+    run(root, "subscribers", "add", "ada@example.org")
+    with project_lock(root / ".newsletter-private", name=SEND_LOCK):
+        assert run(root, "send") == 1
+    assert "another newsletter command" in capsys.readouterr().err
+    assert not server.mailbox.received
+
+
 def test_temporary_failures_are_retried_with_backoff(tmp_path, server, capsys):
     root = make_project(tmp_path, server.port)
     run(root, "subscribers", "add", "ada@example.org", "grace@example.org")

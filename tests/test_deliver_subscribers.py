@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.cli import main
+from newsletter.project import Project
 
 DATA = Path(__file__).parent / "data" / "subscribers"
 
@@ -105,7 +106,12 @@ def test_the_store_and_secret_stay_out_of_git_and_dist(root, capsys):
     assert ".newsletter-private" not in tracked and "newsletter.toml" in tracked
     private = root / ".newsletter-private"
     assert {p.name for p in private.iterdir()} >= {"secret", "subscribers.sqlite3"}
-    assert (private / "subscribers.sqlite3").stat().st_mode & 0o077 == 0
+    from newsletter.deliver.commands import open_store
+
+    with open_store(Project(root)) as store:  # while open, SQLite's side files exist too
+        store.add([("grace@example.org", "active")])
+        for name in ("subscribers.sqlite3", "subscribers.sqlite3-wal", "subscribers.sqlite3-shm"):
+            assert (private / name).stat().st_mode & 0o077 == 0, name
     assert (private / "secret").stat().st_mode & 0o077 == 0
 
 

@@ -7,8 +7,8 @@ import csv
 import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsletter.config import Config
 from newsletter.deliver import tokens
 from newsletter.deliver.addresses import normalise
 from newsletter.deliver.store import Store
@@ -17,15 +17,22 @@ from newsletter.fsio import atomic_write
 from newsletter.lock import project_lock
 from newsletter.project import Project
 
-SEND_LOCK = ".newsletter-send.lock"
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+SEND_LOCK = "send.lock"  # beside the database: two sends of one issue at once would each send it
 
 
-def open_store(project: Project) -> Store:
-    """The project's subscriber store; refused inside the build output, which is published."""
+def store_path(project: Project) -> Path:
+    """Where the subscriber store is; refused inside the build output, which is published."""
     path = (project.root / project.config.subscribers.database).resolve()
     if path.is_relative_to((project.root / "dist").resolve()):
         raise NewsletterError("[subscribers] database must not be inside dist/, which is published", "newsletter.toml")
-    return Store(path)
+    return path
+
+
+def open_store(project: Project) -> Store:
+    return Store(store_path(project))
 
 
 def secret(project: Project) -> bytes:
@@ -151,7 +158,7 @@ def send(project: Project, issue_id: str | None, out: Path, to: str | None = Non
                 print(f"{address}\t{'in doubt: the last run stopped while sending it' if doubt else 'to send'}")
             print(f"dry run: {issue} would go to {len(work)} subscribers; {store.sent_count(issue)} already have it")
             return 0
-        with project_lock(project.root, wait=0, name=SEND_LOCK):
+        with project_lock(store_path(project).parent, wait=0, name=SEND_LOCK):
             report = send_issue(store, template, config, key)
     if report.to_send == 0:
         print(f"{issue} was already sent to every active subscriber ({report.already}); nothing sent")
@@ -164,25 +171,33 @@ def send(project: Project, issue_id: str | None, out: Path, to: str | None = Non
     return 1 if report.failed else 0
 
 
+def application_for(project: Project) -> "Starlette":
+    """The ASGI application of ``newsletter serve`` for this project."""
+    from newsletter.deliver.web import application
+    from newsletter.render.templates import environment
+
+    return application(project.config, open_store(project), secret(project), environment(project.templates_dir))
+
+
 def serve(project: Project, host: str | None, port: int | None) -> int:
     """Serve the subscribe, confirm and unsubscribe pages until interrupted."""
     import socket
 
     import uvicorn
 
-    from newsletter.deliver.web import application
-    from newsletter.render.templates import environment
-
-    config: Config = project.config
-    app = application(config, open_store(project), secret(project), environment(project.templates_dir))
-    sock = socket.socket(socket.AF_INET6 if ":" in (host or config.serve.host) else socket.AF_INET)
+    app = application_for(project)
+    host = host or project.config.serve.host
+    port = project.config.serve.port if port is None else port
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host or config.serve.host, config.serve.port if port is None else port))
+        sock.bind((host, port))
+        sock.listen(2048)  # from here on connections wait for the server instead of being refused
     except OSError as e:
-        raise NewsletterError(f"cannot listen on {host or config.serve.host}:{port}: {e.strerror}") from None
+        raise NewsletterError(f"cannot listen on {host}:{port}: {e.strerror}; choose another --port") from None
     bound_host, bound_port = sock.getsockname()[:2]
-    print(f"serving the subscribe pages on http://{bound_host}:{bound_port}/ for {config.serve_url} (Ctrl-C stops)", flush=True)
+    print(f"serving the subscribe pages on http://{bound_host}:{bound_port}/ for {project.config.serve_url} (Ctrl-C stops)",
+          flush=True)
     # no access log: its URLs carry tokens; proxy headers are trusted from the local reverse proxy only
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=True,
                                            forwarded_allow_ips="127.0.0.1"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import sqlite3
 import threading
@@ -59,7 +60,9 @@ class Store:
     """An open store. Its methods may be called from several threads; each one is one transaction."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # created readable by its owner only before SQLite opens it: its -wal and -shm files take its mode
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         try:
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             # WAL: a committed row survives the process being killed; NORMAL: no fsync per commit
@@ -69,7 +72,6 @@ class Store:
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as e:
             raise NewsletterError(f"cannot open the subscriber store: {e}", str(path)) from None
-        path.chmod(0o600)
         self._lock = threading.Lock()
 
     def close(self) -> None:

@@ -41,6 +41,8 @@ class RateLimit:
 
     def allow(self, key: str) -> bool:
         at = time.monotonic()
+        if len(self._seen) > 10_000:  # forget keys quiet for an hour, so memory stays bounded
+            self._seen = defaultdict(deque, {k: v for k, v in self._seen.items() if v and v[-1] > at - _HOUR})
         seen = self._seen[key]
         while seen and seen[0] <= at - _HOUR:
             seen.popleft()
