@@ -8,14 +8,13 @@ import datetime as dt
 import json
 import os
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from newsletter import __version__, edit, urls
+from newsletter import PACKAGE_TEMPLATES, __version__, edit, urls
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
@@ -173,8 +172,6 @@ def config_text(title: str, language: str) -> str:
 
 def package_templates() -> list[str]:
     """Names of the templates shipped with the package, as a project would override them."""
-    from newsletter.render.templates import PACKAGE_TEMPLATES
-
     if not PACKAGE_TEMPLATES.is_dir():
         return []
     found = (p.relative_to(PACKAGE_TEMPLATES) for p in PACKAGE_TEMPLATES.rglob("*") if p.is_file())
@@ -194,12 +191,16 @@ copy the original here under the same name and edit the copy; delete the copy to
 Templates are Jinja2. HTML, MJML and XML templates escape their values; Markdown ones do not.
 A mistake in a template is reported with the template's file name and line.
 
+An override can build on the packaged template instead of copying it whole: the packaged one
+is always reachable as `default/NAME`, for `{{% include "default/NAME" %}}` or
+`{{% extends "default/NAME" %}}`.
+
 Templates shipped with newsletter {__version__} when this project was created:
 
 {listing}
 
 The originals are in the `templates` folder of the installed package; print its location with
-`python -c "import newsletter.render.templates as t; print(t.PACKAGE_TEMPLATES)"`.
+`python -c "import newsletter; print(newsletter.PACKAGE_TEMPLATES)"`.
 """
 
 
@@ -301,36 +302,13 @@ def new(project: Project, args: argparse.Namespace) -> int:
 # --- add ------------------------------------------------------------------------------------------
 
 
-def _host_pattern_matches(pattern: str, host: str, path: str) -> tuple[int, int] | None:
-    """How specific ``pattern`` (``host`` or ``host/path``) is for a link, or None if it does not match."""
-    p_host, _, p_path = pattern.lower().removeprefix("www.").partition("/")
-    p_path = p_path.strip("/")
-    if p_host not in urls.domains(host):
-        return None
-    if p_path and not (path.strip("/") + "/").startswith(p_path + "/"):
-        return None
-    return (p_host.count("."), p_path.count("/") + 1 if p_path else 0)
-
-
-def infer_type(url: str, config: Config) -> str | None:
-    """The entry type whose most specific host pattern matches ``url``; None when none does."""
-    host, path = urls.host(url), urls.split(url).path
-    best: tuple[tuple[int, int], str] | None = None
-    for name, entry_type in config.types.items():
-        for pattern in entry_type.hosts:
-            score = _host_pattern_matches(pattern, host, path)
-            if score is not None and (best is None or score > best[0]):
-                best = (score, name)
-    return best[1] if best else None
-
-
 def _entry_type(url: str, given: str | None, config: Config) -> str:
     known = ", ".join(config.types)
     if given is not None:
         if given not in config.types:
             raise UsageError(f"argument --type: unknown entry type '{given}'; use one of: {known}")
         return given
-    inferred = infer_type(url, config)
+    inferred = urls.infer_type(url, config.types)
     if inferred is None:
         raise UsageError(f"cannot tell the type of a link to {urls.host(url)}; give --type (one of: {known})")
     return inferred
@@ -340,8 +318,7 @@ def _normalized_url(given: str, config: Config) -> str:
     """The link as stored; says what normalisation changed."""
     extra = set(config.check.tracking_params)
     url = urls.normalize(given, extra, urls.config_hosts(config))
-    parts = urls.split(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
+    if not urls.is_web_link(url):
         raise UsageError(f"{given!r} is not a web link; give it as https://host/path")
     if url != given:
         removed = urls.tracking_params(given, extra)
@@ -377,9 +354,9 @@ def _refuse_duplicate(issues: list[LoadedIssue], *links: str | None) -> None:
 
 def _refuse_check_errors(project: Project, doc: LoadedIssue, index: int) -> None:
     """Fail with the message ``check`` would give when the new entry breaks a rule it treats as an error."""
-    from newsletter.check.runner import entry_diagnostics
+    from newsletter.check.runner import entry_diagnostics, failing
 
-    errors = [d for d in entry_diagnostics(project.config, doc, index) if d.severity == "error"]
+    errors = failing(entry_diagnostics(project.config, doc, index))
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -427,13 +404,12 @@ def _entry(args: argparse.Namespace, entry_type: str, url: str, info: LinkInfo |
 
 def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bool, bool]:
     """The issue to add to (loaded, or new from the issue template), whether it exists, whether it has a BOM."""
-    config = project.config
     path = _existing_issue_file(project, ident)
     if path is None:
         path = project.issue_path(ident)
-        loaded, _ = load_issue_text(issue_file_text(project, day), path, config, project.display(path))
+        loaded, _ = load_issue_text(issue_file_text(project, day), path, project.display(path))
         return loaded, False, False
-    loaded, diags = load_issue(path, config, project.display(path))
+    loaded, diags = load_issue(path, project.display(path))
     if loaded.issue is None:
         d = diags[0]
         raise NewsletterError(f"{d.message}; fix this file before adding to it", d.file, d.line, d.column)
@@ -464,7 +440,7 @@ def add(project: Project, args: argparse.Namespace) -> int:
     entry = _entry(args, entry_type, url, info)
     display = loaded.source.display
     text = edit.append_item(loaded.source, "entries", entry)
-    check, _ = load_issue_text(text, loaded.path, config, display)
+    check, _ = load_issue_text(text, loaded.path, display)
     expected = [*(loaded.issue.entries if loaded.issue else []), Entry.model_validate(entry)]
     if check.issue is None or check.issue.entries != expected:
         raise NewsletterError("could not append the entry without disturbing the file; add it by hand", display)

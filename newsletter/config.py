@@ -247,6 +247,10 @@ class Config(_Strict):
     smtp: SmtpConfig = SmtpConfig()
     serve: ServeConfig = ServeConfig()
 
+    def entry_type(self, name: str) -> EntryType:
+        """The type ``name``; one not configured (kept with ``type-unknown = "off"``) shows as its name, without emoji."""
+        return self.types.get(name) or EntryType(emoji="", label=name)
+
     @field_validator("base_url")
     @classmethod
     def _slash(cls, v: str) -> str:
@@ -288,7 +292,7 @@ class Config(_Strict):
 
     def type_heading(self, name: str) -> str:
         """The heading of the section of entries of type ``name`` in emails and feeds."""
-        entry_type = self.types[name]
+        entry_type = self.entry_type(name)
         default = KO_HEADINGS.get(name) if self.language == "ko" else None
         return entry_type.heading or default or entry_type.label
 

@@ -7,7 +7,6 @@ tree, so any value can later be traced to its file, line and column.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -17,10 +16,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from newsletter.config import Config
 from newsletter.errors import Diagnostic
 from newsletter.model import Bullet, Entry, Issue
-from newsletter.weeks import parse_issue_id
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PathKey = tuple[str | int, ...]
@@ -241,17 +238,17 @@ def _first_alias(text: str) -> yaml.Mark | None:
     return None
 
 
-def load_issue(path: Path, config: Config, display: str | None = None) -> tuple[LoadedIssue, list[Diagnostic]]:
+def load_issue(path: Path, display: str | None = None) -> tuple[LoadedIssue, list[Diagnostic]]:
     """Load and validate one issue file, returning every problem found as a diagnostic."""
     display = display or str(path)
     issue_id = path.stem
     text, diags = read_text(path, display)
     if text is None:
         return LoadedIssue(issue_id, Source(path, display, ""), None), diags
-    return load_issue_text(text, path, config, display)
+    return load_issue_text(text, path, display)
 
 
-def load_issue_text(text: str, path: Path, config: Config, display: str) -> tuple[LoadedIssue, list[Diagnostic]]:
+def load_issue_text(text: str, path: Path, display: str) -> tuple[LoadedIssue, list[Diagnostic]]:
     """Like :func:`load_issue` for text already read."""
     source, data, diags = parse_yaml(text, path, display)
     loaded = LoadedIssue(path.stem, source, None)
@@ -264,10 +261,9 @@ def load_issue_text(text: str, path: Path, config: Config, display: str) -> tupl
         issue = Issue.model_validate(data)
     except ValidationError as e:
         loaded.salvaged = _valid_entries(data.get("entries"))
-        return loaded, _validation_diagnostics(e, data, source) + _type_checks(loaded.salvaged, source, config)
-    diags = _type_checks(list(enumerate(issue.entries)), source, config) + _date_check(issue, loaded.id, source, config)
+        return loaded, _validation_diagnostics(e, data, source)
     loaded.issue = issue
-    return loaded, diags
+    return loaded, []
 
 
 def _valid_entries(entries: Any) -> list[tuple[int, Entry]]:
@@ -279,37 +275,6 @@ def _valid_entries(entries: Any) -> list[tuple[int, Entry]]:
         except ValidationError:
             pass  # the file's own validation has reported it
     return valid
-
-
-def _type_checks(entries: list[tuple[int, Entry]], source: Source, config: Config) -> list[Diagnostic]:
-    """An entry type not in the config."""
-    diags = []
-    for i, entry in entries:
-        if entry.type not in config.types:
-            known = ", ".join(config.types)
-            msg = f"unknown entry type '{entry.type}'{did_you_mean(entry.type, list(config.types))}; use one of: {known} (or add it under [types] in newsletter.toml)"
-            diags.append(source.diagnostic(("entries", i, "type"), "type-unknown", msg))
-    return diags
-
-
-def _date_check(issue: Issue, issue_id: str, source: Source, config: Config) -> list[Diagnostic]:
-    """``date`` outside the week, day or month the file name says, or a file named for another cadence."""
-    message = _date_problem(issue.date, issue_id, config)
-    return [source.diagnostic(("date",), "date-invalid", message)] if message else []
-
-
-def _date_problem(date: dt.date, issue_id: str, config: Config) -> str | None:
-    """What is wrong with ``date`` in the file of ``issue_id``, if anything."""
-    parsed = parse_issue_id(issue_id)
-    periods = config.periods
-    if parsed is None:
-        return None
-    if parsed.cadence != periods.cadence:
-        return (f"the file name {issue_id} is that of a {parsed.cadence} issue, but this newsletter is {periods.cadence} "
-                f"(cadence in newsletter.toml); name the file {periods.issue_id(date)}.yaml or change the cadence")
-    if periods.issue_id(date) != issue_id:
-        return f"date {date.isoformat()} is not in {periods.unit} {issue_id} named by the file; correct the date or rename the file"
-    return None
 
 
 def _kind(value: Any) -> str:

@@ -68,7 +68,7 @@ class Project:
         """Load every issue file, keeping going past broken ones; return issues and diagnostics."""
         issues, diags = [], []
         for path in self.issue_files(paths):
-            loaded, found = load_issue(path, self.config, self.display(path))
+            loaded, found = load_issue(path, self.display(path))
             issues.append(loaded)
             diags.extend(found)
         return issues, diags

@@ -13,12 +13,13 @@ from email.utils import parseaddr
 from dateutil import tz
 
 from newsletter import ledger, urls
-from newsletter.build.plan import output_dir, render_build, write_build
-from newsletter.check.runner import collect
+from newsletter.build.plan import render_build, write_build
+from newsletter.check.runner import collect, failing
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
+from newsletter.outputs import ARCHIVE, ISSUE, archive_paths, issue_paths, output_dir
 from newsletter.project import Project
 
 Clock = Callable[[], dt.datetime]
@@ -44,9 +45,9 @@ def find(project: Project, issue_id: str) -> LoadedIssue:
     """The issue named ``issue_id``; its load errors stop here."""
     for path in project.issue_files():
         if path.stem == issue_id:
-            loaded, diags = load_issue(path, project.config, project.display(path))
+            loaded, diags = load_issue(path, project.display(path))
             if loaded.issue is None:
-                d = next(d for d in diags if d.severity == "error")
+                d = failing(diags)[0]
                 raise NewsletterError(f"not published: {d.message}", d.file, d.line, d.column)
             return loaded
     raise NewsletterError(f"no issue {issue_id}; expected {project.display(project.issue_path(issue_id))}")
@@ -72,7 +73,7 @@ def refuse_on_errors(project: Project, loaded: LoadedIssue) -> None:
     found = collect(project, [loaded.path])
     for d in found:
         print(d, file=sys.stderr)
-    errors = [d for d in found if d.severity == "error"]
+    errors = failing(found)
     if not errors:
         return
     s = "s" if len(errors) > 1 else ""
@@ -122,7 +123,7 @@ def parse_at(text: str, zone: str) -> dt.datetime:
 def _write(project: Project, out: Path, texts: list[tuple[LoadedIssue, str]]) -> None:
     """Build with the new texts of the issue files, then write them and record them as published."""
     for loaded, text in texts:
-        recorded, _ = load_issue_text(text, loaded.path, project.config, loaded.source.display)
+        recorded, _ = load_issue_text(text, loaded.path, loaded.source.display)
         if recorded.issue is None or recorded.issue.published is None:
             raise NewsletterError("cannot record the time in this file; add `published:` after `date:` by hand", loaded.source.display)
     data = {loaded.path: text.encode("utf-8") for loaded, text in texts}
@@ -164,11 +165,10 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     refuse_on_errors(project, loaded)
     stamp = timestamp(at or now, config.timezone)
     _write(project, out, [(loaded, with_timestamp(loaded, "published", "date", stamp))])
-    email = out / "email" / loaded.id
     print(f"published {loaded.id} at {stamp} (recorded in {loaded.source.display})")
-    print(f"  email:   {project.display(email.with_suffix('.html'))} and {email.with_suffix('.txt').name}")
-    print(f"  message: {project.display(email.with_suffix('.eml'))}")
-    print(f"  feeds:   {project.display(out / 'feed.xml')}, {project.display(out / 'atom.xml')}")
+    paths = {**issue_paths(out, loaded.id), **archive_paths(project.root, out, config)}
+    for output in (*ISSUE, *ARCHIVE):
+        print(f"  {output.name + ':':<10}{project.display(paths[output.name])}  ({output.what})")
     return 0
 
 
@@ -217,7 +217,7 @@ def _now() -> dt.datetime:
 
 def run(project: Project, args: argparse.Namespace) -> int:
     """Entry point of ``newsletter publish``; with ``--send``, then ``newsletter send`` (of ID, else the latest published issue)."""
-    out = output_dir(project, args.out)
+    out = output_dir(project.root, args.out)
     if args.backfill:
         if args.id or args.at or args.send:
             raise UsageError("--backfill takes neither an issue id nor --at nor --send")

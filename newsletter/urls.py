@@ -1,12 +1,14 @@
-"""URL handling shared by ``add`` and the link rules: parsing, host matching, tracking parameters, arXiv forms, identity."""
+"""Every question asked of a URL, in one place: parsing, "is this a web link", host matching, the entry type
+a link suggests, tracking parameters, https, arXiv forms and identity. ``add``, ``import``, the check rules
+and the renderers all ask here, so they cannot disagree."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
@@ -30,11 +32,11 @@ HTTPS_HOSTS = (
 # top-level domains on the browsers' HSTS preload list: https is the only way to reach them
 HTTPS_TLDS = ("app", "dev", "page", "google", "new", "day", "foo", "bank", "insurance", "youtube")
 
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _WEB_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 # characters a reader cannot see: controls, bidi overrides, zero-width marks, line separators
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
-_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(/|$)")
+_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org"}
 _ARXIV_PATH = re.compile(r"^/(?:abs|pdf|html|format)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?(?:\.pdf)?/?$")
 
@@ -88,6 +90,23 @@ def host(url: str) -> str:
     return (split(url).hostname or "").removeprefix("www.")
 
 
+def scheme(url: str) -> str | None:
+    """The scheme ``url`` starts with (``https``, ``javascript``…) as written, or None."""
+    m = _SCHEME.match(url)
+    return m[1] if m else None
+
+
+def is_bare_host(url: str) -> bool:
+    """Whether ``url`` is a link without its scheme, such as ``arxiv.org/abs/…``: a host, then a path or nothing."""
+    return scheme(url) is None and _BARE_HOST.match(url) is not None and not re.search(r"\s", url)
+
+
+def is_pdf(url: str) -> bool:
+    """Whether ``url`` is a web link to a PDF file."""
+    parts = web_parts(url)
+    return parts is not None and parts.path.lower().endswith(".pdf")
+
+
 def is_tracking_param(name: str, extra: frozenset[str] | set[str] = frozenset()) -> bool:
     n = name.lower()
     return n.startswith("utm_") or n in TRACKING_PARAMS or n in extra
@@ -135,7 +154,7 @@ def canonical_arxiv(url: str) -> str | None:
 def _with_scheme(url: str) -> str:
     """``url`` stripped, with ``https://`` before a bare host such as ``arxiv.org/abs/…``."""
     url = url.strip()
-    return "https://" + url if not _SCHEME.match(url) and _BARE_HOST.match(url) else url
+    return "https://" + url if is_bare_host(url) else url
 
 
 @lru_cache(maxsize=1 << 14)
@@ -159,7 +178,47 @@ def serves_https(host: str, also: Iterable[str] = ()) -> bool:
 
 def config_hosts(config: Config) -> frozenset[str]:
     """The domains of the configured entry types' typical hosts (``huggingface.co/papers`` → ``huggingface.co``)."""
-    return frozenset(p.partition("/")[0] for t in config.types.values() for p in t.hosts)
+    return frozenset(_pattern(p)[0] for t in config.types.values() for p in t.hosts)
+
+
+@lru_cache(maxsize=1 << 10)
+def _pattern(pattern: str) -> tuple[str, tuple[str, ...]]:
+    """A host pattern (``huggingface.co/papers``) as its lower-case domain and its path segments."""
+    domain, _, path = pattern.strip().partition("/")
+    return domain.lower().removeprefix("www."), tuple(s for s in path.split("/") if s)
+
+
+def _specificity(url: str, pattern: str) -> tuple[int, int] | None:
+    """How specific ``pattern`` (``host`` or ``host/path``) is for ``url``: (domain labels, path segments),
+    or None when it does not cover the link. The host matches as itself or a subdomain; the path on whole
+    segments, so ``huggingface.co/papers`` covers ``/papers/2409.1`` but not ``/papersmith``."""
+    parts = split(url)
+    domain, segments = _pattern(pattern)
+    if not domain or domain not in domains(parts.hostname or ""):
+        return None
+    if segments and tuple(s for s in parts.path.split("/") if s)[: len(segments)] != segments:
+        return None
+    return domain.count(".") + 1, len(segments)
+
+
+class _HasHosts(Protocol):
+    hosts: list[str]
+
+
+def infer_type(url: str | None, types: Mapping[str, _HasHosts]) -> str | None:
+    """The type whose most specific host pattern covers ``url`` (written with or without ``https://``),
+    whatever the order of ``types``; None when none does. Of two equally specific patterns (the same
+    pattern listed under two types) the first type's wins."""
+    if not url:
+        return None
+    url = _with_scheme(url)  # a link written without https:// still names its host
+    best: tuple[tuple[int, int], str] | None = None
+    for name, entry_type in types.items():
+        for pattern in entry_type.hosts:
+            score = _specificity(url, pattern)
+            if score is not None and (best is None or score > best[0]):
+                best = (score, name)
+    return best[1] if best else None
 
 
 def normalize(url: str, extra: frozenset[str] | set[str] = frozenset(), https: Iterable[str] = ()) -> str:

@@ -49,7 +49,7 @@ def write_issue(root: Path, text: str | bytes, name: str = ISSUE) -> Path:
 
 
 def loaded_entries(path: Path) -> list:
-    loaded, diags = load_issue(path, Config(), str(path))
+    loaded, diags = load_issue(path, str(path))
     assert [d for d in diags if d.severity == "error"] == []
     return loaded.issue.entries
 

@@ -271,3 +271,49 @@ def test_a_build_failing_on_several_processes_leaves_no_staged_file_behind(root,
     assert build(root) == 1
     assert "email.txt.j2" in capsys.readouterr().err
     assert snapshot(root / "dist") == before
+
+
+def test_every_filter_is_there_for_an_override_even_when_no_issue_is_rendered(root):
+    """An overridden archive template may use any filter, also in a build that renders no issue."""
+    (root / "templates").mkdir()
+    (root / "templates/digest.md.j2").write_text('{{ header[0] }}\n{{ header[0] | underline("-") }}\n', encoding="utf-8")
+    assert build(root) == 0
+    (root / "issues/2024/2024-02-W4.yaml").unlink()
+    assert build(root) == 0
+    assert (root / "README.md").read_text(encoding="utf-8") == "📜: Paper link\n" + "-" * 14 + "\n"
+
+
+def test_an_override_can_include_or_extend_the_packaged_template(root, tmp_path_factory):
+    build(root)
+    packaged = (root / "README.md").read_text(encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates/digest.md.j2").write_text('Our archive\n{% include "default/digest.md.j2" %}', encoding="utf-8")
+    assert build(root) == 0
+    assert (root / "README.md").read_text(encoding="utf-8") == "Our archive\n" + packaged
+    (root / "templates/digest.md.j2").write_text('{% extends "default/digest.md.j2" %}', encoding="utf-8")
+    assert build(root) == 0
+    assert (root / "README.md").read_text(encoding="utf-8") == packaged
+    (root / "templates/digest.md.j2").write_text(
+        '{% extends "default/digest.md.j2" %}{% block header %}Papers, code and news.\n{% endblock %}', encoding="utf-8")
+    assert build(root) == 0
+    assert (root / "README.md").read_text(encoding="utf-8") == "Papers, code and news.\n" + packaged.split("---\n", 1)[1]
+    (root / "templates/email.txt.j2").write_text(
+        '{% extends "default/email.txt.j2" %}{% block footer %}-- \n{{ words.unsubscribe }}: {{ links.unsubscribe }}\n{% endblock %}',
+        encoding="utf-8")
+    assert build(root) == 0
+    assert (root / "dist/email/2024-02-W5.txt").read_text(encoding="utf-8").endswith("\n-- \n수신 거부: {{unsubscribe_url}}\n")
+
+
+def test_a_build_writes_exactly_the_listed_outputs(root):
+    from newsletter.outputs import SITE, archive_paths, issue_paths, output_dir
+
+    assert build(root) == 0
+    project = make_project(root, {}, TOML)
+    out = output_dir(root, None)
+    listed = {*archive_paths(root, out, project.config).values()}
+    for issue_id in ("2024-02-W4", "2024-02-W5"):
+        listed |= {*issue_paths(out, issue_id).values()}
+    sources = {".newsletter-cache", "issues", "newsletter.toml", ".newsletter.lock"}
+    written = {p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in sources}
+    # besides, the web archive's pages made from the whole archive
+    assert listed <= written and all(p.is_relative_to(out / SITE) for p in written - listed)

@@ -46,7 +46,7 @@ def test_archive_import_writes_hand_written_yaml_that_loads(archive_project, cap
     wrapped = issue_text(archive_project, "2024-08-W5")
     assert "    title: |-\n      Open-FinLLMs: Open Multimodal Large Language Models for Financial\n      Applications\n" in wrapped
     for path in files:
-        loaded, diags = load_issue(path, archive_project.config)
+        loaded, diags = load_issue(path)
         assert diags == [] and loaded.issue is not None
 
 

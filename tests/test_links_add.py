@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from newsletter.cli import main
-from newsletter.config import Config
 from newsletter.load import load_issue
 from tests.linkserver import LinkServer
 
@@ -69,7 +68,7 @@ def add(root: Path, capsys, *args: str) -> tuple[int, str, str]:
 
 
 def entries(root: Path) -> list:
-    loaded, _ = load_issue(root / ISSUE, Config(), ISSUE)
+    loaded, _ = load_issue(root / ISSUE, ISSUE)
     return loaded.issue.entries
 
 

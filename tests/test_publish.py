@@ -11,7 +11,6 @@ import pytest
 from checkutil import make_project
 from newsletter.errors import NewsletterError
 from newsletter.cli import main
-from newsletter.config import Config
 from newsletter.load import load_issue
 from newsletter.publish import backfill, publish
 
@@ -38,7 +37,7 @@ NOW = dt.datetime(2024, 3, 1, 0, 30, 15, 123456, tzinfo=dt.timezone.utc)
 
 
 def load(path: Path):
-    return load_issue(path, Config(), str(path))[0].issue
+    return load_issue(path, str(path))[0].issue
 
 
 def clock() -> dt.datetime:

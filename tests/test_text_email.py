@@ -11,7 +11,8 @@ from newsletter.config import Config
 from newsletter.model import Bullet, Entry, Issue
 from newsletter.render.html import issue_context
 from newsletter.render.templates import environment
-from newsletter.render.text import WIDTH, Footnotes, display_width, email_text, wrap
+from newsletter.render.filters import WIDTH, display_width, wrap
+from newsletter.render.text import Footnotes, email_text
 
 CONFIG = Config(title="AI 위클리", base_url="https://weekly.example.com/", language="ko", label_language="en")
 

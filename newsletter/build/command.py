@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 from newsletter import ledger
-from newsletter.build.plan import Build, output_dir, render_build, write_build
+from newsletter.build.plan import Build, render_build, write_build
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import NewsletterError
+from newsletter.outputs import issue_paths, output_dir
 from newsletter.project import Project
 
 WATCH_INTERVAL = 1.0
@@ -63,9 +64,9 @@ def _sources(root: Path) -> dict[Path, tuple[int, int]]:
 
 def preview(project: Project, issue_id: str, port: int) -> int:
     """Build, then serve the email of ``issue_id`` on 127.0.0.1 until Ctrl-C."""
-    out = output_dir(project, None)
+    out = output_dir(project.root, None)
     build(project, out)
-    page = out / "email" / f"{issue_id}.html"
+    page = issue_paths(out, issue_id)["email"]
     if not page.is_file():
         raise NewsletterError(f"no issue {issue_id}; the issue files are in {project.display(project.issues_dir)}")
     handler = functools.partial(_QuietHandler, directory=str(page.parent))
@@ -88,7 +89,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
     """Entry point of ``newsletter build`` and ``newsletter preview``."""
     if args.command == "preview":
         return preview(project, args.id, args.port)
-    out = output_dir(project, args.out)
+    out = output_dir(project.root, args.out)
     if args.watch:
         return watch(project.root, out, args.layout)
     build(project, out, args.layout)

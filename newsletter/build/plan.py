@@ -17,24 +17,20 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsletter import PACKAGE_TEMPLATES
 from newsletter.build.cache import Store, content_key, folder_fingerprint
 from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, signature
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
+from newsletter.outputs import SITE, per_issue_files
 from newsletter.project import Project
-from newsletter.render.templates import PACKAGE_TEMPLATES
 from newsletter.site.search import ENTRY, INDEX_DIR
 from newsletter.weeks import parse_issue_id
 
 if TYPE_CHECKING:
     from newsletter.build.render import Fragment, Nav, RenderedIssue, Renderer
 
-DEFAULT_OUT = "dist"
-# the folders below the output that hold one file per issue; stale ones there are removed
-PER_ISSUE = {"issues": (".md",), "email": (".html", ".txt", ".eml"), "site/issues": (".html",)}
-# the web archive's folder below the output: the folder a static host serves
-SITE = "site"
 # the signature of a file rendered but not yet written; replaced once it is
 _UNWRITTEN = (0, 0, 0)
 
@@ -74,11 +70,6 @@ class Build:
     def outputs(self) -> int:
         """How many files the build is made of, written now or before."""
         return len(self.manifest.archive) + sum(len(r.outputs) for r in self.manifest.issues.values())
-
-
-def output_dir(project: Project, out: str | None) -> Path:
-    """``--out`` relative to the current folder, else ``dist/`` in the project."""
-    return Path(out).resolve() if out else project.root / DEFAULT_OUT
 
 
 def fingerprint(project: Project, layout: str | None) -> str:
@@ -255,11 +246,10 @@ def write_build(build: Build) -> list[Path]:
     written = build.staging.commit()
     expected = {p for r in build.manifest.issues.values() for p in r.outputs}
     removed = False
-    for folder, suffixes in PER_ISSUE.items():
-        for path in (build.out / folder).glob("*"):
-            if path.suffix in suffixes and parse_issue_id(path.stem) and str(path) not in expected:
-                path.unlink()
-                removed = True
+    for path, issue_id in per_issue_files(build.out):
+        if parse_issue_id(issue_id) and str(path) not in expected:
+            path.unlink()
+            removed = True
     site = build.out / SITE
     for stale in build.previous.keys() - build.manifest.archive.keys():
         if Path(stale).is_relative_to(site):

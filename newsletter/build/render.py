@@ -8,16 +8,18 @@ so an unchanged issue is never loaded again while its fragment is in the cache.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsletter.build.plan import SITE
 from newsletter.build.staging import Staged
+from newsletter.check.runner import build_levels, check_files, failing
 from newsletter.errors import Diagnostic
 from newsletter.load import decode_text, load_issue_text, read_text
 from newsletter.model import Issue
+from newsletter.outputs import SITE, archive_paths, issue_paths
 from newsletter.project import Project
 from newsletter.render import markdown
 from newsletter.render.email import email_html, size_warning
@@ -26,10 +28,11 @@ from newsletter.render.feed import FeedItem, atom, latest, rss
 from newsletter.render.html import issue_body, issue_context, web_copy
 from newsletter.render.templates import environment
 from newsletter.render.text import email_text
+from newsletter.rules import Context
 from newsletter.rules.text import builtin_orgs
 from newsletter.site import pages as site_pages
 from newsletter.site.listing import OrgNames, listing
-from newsletter.site.pages import Listing, Pages, issue_path
+from newsletter.site.pages import Listing, Pages
 
 # the ids of the issues before and after one (None at either end)
 Nav = tuple[str | None, str | None]
@@ -84,29 +87,22 @@ class Renderer:
 
     def __init__(self, project: Project, out: Path, layout: str | None) -> None:
         self.config = project.config
+        self.levels = build_levels(self.config)
         self.env = environment(project.templates_dir)
+        self.root = project.root
         self.out = out
         self.layout = layout
-        self.digest_path = project.root / self.config.digest.path
         self.site = out / SITE
         self.pages = Pages(self.env, self.config, OrgNames(self.config, builtin_orgs()))
-
-    def issue_outputs(self, issue_id: str) -> list[Path]:
-        """The files made from one issue alone."""
-        return [self.out / "issues" / f"{issue_id}.md", *(self.out / "email" / f"{issue_id}{s}" for s in (".html", ".txt", ".eml")),
-                self.site / issue_path(issue_id)]
-
-    def archive_outputs(self) -> list[Path]:
-        """The files made from the whole archive (the web archive's are :meth:`site_archive`'s)."""
-        return [self.digest_path, self.out / "feed.xml", self.out / "atom.xml"]
 
     def load(self, path: Path, data: bytes | None, display: str) -> tuple[list[Diagnostic], Issue | None]:
         """Load an issue file from its bytes (None: unreadable): its errors, or its issue."""
         text, diags = decode_text(data, display) if data is not None else read_text(path, display)
-        if text is not None:
-            loaded, diags = load_issue_text(text, path, self.config, display)
-        errors = [d for d in diags if d.severity == "error"]
-        if errors or text is None or loaded.issue is None:
+        if text is None:
+            return diags, None
+        loaded, diags = load_issue_text(text, path, display)
+        errors = failing(check_files(Context(self.config, Counter()), [(loaded, diags)], self.levels)[0])
+        if errors or loaded.issue is None:
             return errors, None
         return [], loaded.issue
 
@@ -121,15 +117,15 @@ class Renderer:
         context = issue_context(issue_id, issue, config)
         html = email_html(env, context)
         text = email_text(env, context)
-        page, email_html_path, text_path, eml_path, site_page = self.issue_outputs(issue_id)
+        paths = issue_paths(self.out, issue_id)
         week = markdown.digest_week(issue, config)
         blocks = week["blocks"][: len(issue.entries)]  # the digest's blocks end with the issue's raw Markdown
         files = {
-            page: markdown.issue_page(issue_id, issue, config, env, layout=self.layout, blocks=blocks).encode(),
-            email_html_path: web_copy(html, context["links"]).encode(),
-            text_path: text.encode(),
-            eml_path: eml(issue_id, issue, config, context["heading"], text, html),
-            site_page: self.pages.issue(issue_id, issue, *nav).encode(),
+            paths["page"]: markdown.issue_page(issue_id, issue, config, env, layout=self.layout, blocks=blocks).encode(),
+            paths["email"]: web_copy(html, context["links"]).encode(),
+            paths["text"]: text.encode(),
+            paths["message"]: eml(issue_id, issue, config, context["heading"], text, html),
+            paths["site-page"]: self.pages.issue(issue_id, issue, *nav).encode(),
         }
         feed, body = None, None
         if issue.published is not None:
@@ -146,11 +142,15 @@ class Renderer:
         weeks = [markdown.DigestWeek(f.id, f.date, f.week) for f in fragments]
         shown = latest([f for f in fragments if f.published is not None and f.feed is not None], self.config.feed.limit)
         items = [_feed_item(f, body(f)) for f in shown]
-        digest, feed, atom_feed = self.archive_outputs()
-        feeds = {feed: rss(items, self.config), atom_feed: atom(items, self.config)}
-        # the web archive serves the feeds too: it is the folder a host publishes
-        copies = {self.site / path.name: data for path, data in feeds.items()}
-        return {digest: markdown.digest_of_weeks(weeks, self.config, self.env).encode(), **feeds, **copies}
+        paths = archive_paths(self.root, self.out, self.config)
+        feed, atom_feed = rss(items, self.config), atom(items, self.config)
+        return {
+            paths["digest"]: markdown.digest_of_weeks(weeks, self.config, self.env).encode(),
+            paths["rss"]: feed,
+            paths["atom"]: atom_feed,
+            paths["site-rss"]: feed,
+            paths["site-atom"]: atom_feed,
+        }
 
     def site_archive(self, fragments: list[Fragment], latest: list[tuple[str, Issue]], only: set[str] | None) -> tuple[dict[Path, bytes], set[Path]]:
         """The web archive's pages made from the whole archive (of the lists, those in ``only``; None: all),

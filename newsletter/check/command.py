@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newsletter.check.fix import fix_all, unified_diff
 from newsletter.check.formats import format_github, format_json, format_rules, format_text, summary_line
-from newsletter.check.runner import Loaded, archive_files, load_all, rule_levels, run_rules
+from newsletter.check.runner import Loaded, archive_files, failing, load_all, rule_levels, run_rules
 from newsletter.errors import Diagnostic
 from newsletter.fsio import atomic_write
 from newsletter.load import Source, read_text
@@ -21,8 +21,7 @@ def _names(value: str | None) -> list[str] | None:
 
 
 def exit_status(diags: list[Diagnostic], strict: bool) -> int:
-    failing = {"error", "warning"} if strict else {"error"}
-    return 1 if any(d.severity in failing for d in diags) else 0
+    return 1 if failing(diags, strict) else 0
 
 
 def run(project: Project, args: argparse.Namespace) -> int:

@@ -50,7 +50,7 @@ def fix_all(config: Config, loaded: Loaded, targets: set[Path], levels: Levels, 
             break
         for path, file_fixes in fixes.items():
             doc = loaded[path][0]
-            new_doc, diags = load_issue_text(apply_fixes(doc.source.text, file_fixes), path, config, doc.source.display)
+            new_doc, diags = load_issue_text(apply_fixes(doc.source.text, file_fixes), path, doc.source.display)
             if new_doc.issue is None and doc.issue is not None:
                 refused[path] = diags[0].message if diags else "the fixed file would not load"
             else:

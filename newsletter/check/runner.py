@@ -60,7 +60,7 @@ def archive_files(project: Project, paths: list[Path] | None) -> tuple[list[Path
 def load_all(project: Project, paths: list[Path] | None) -> tuple[Loaded, set[Path]]:
     """Load the whole archive plus ``paths``; return it and the files to report on."""
     files, targets = archive_files(project, paths)
-    return {path: load_issue(path, project.config, project.display(path)) for path in files}, targets
+    return {path: load_issue(path, project.display(path)) for path in files}, targets
 
 
 @dataclass
@@ -174,12 +174,28 @@ def check_files(ctx: Context, docs: Iterable[tuple[LoadedIssue, list[Diagnostic]
         if noqa.codes:
             maps[doc.path] = noqa
         found: list[Diagnostic] = [d for d in load_diags if d.rule in levels]
+        if doc.issue is None:
+            # a file that does not load cannot be built: what stops it is an error whatever the levels
+            out.extend(load_diags)
+            found = []
         if doc.source.root is not None:
             for r, f in _findings(ctx, scopes, doc):
                 line, col = _position(doc.source, f)
                 found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
         out.extend(_effective(found, noqa, levels))
     return out, maps
+
+
+def build_levels(config: Config) -> Levels:
+    """The rules a build applies too (those marked ``build``), at their configured levels."""
+    rules = all_rules()
+    return {name: level for name, level in rule_levels(config).items() if rules[name].build}
+
+
+def failing(diags: Iterable[Diagnostic], strict: bool = False) -> list[Diagnostic]:
+    """What fails a check and stops a build or a publish: the errors, and with ``strict`` the warnings too."""
+    severities = ("error", "warning") if strict else ("error",)
+    return [d for d in diags if d.severity in severities]
 
 
 def check_archive(ctx: Context, files: list[FileFacts], targets: set[Path], levels: Levels,

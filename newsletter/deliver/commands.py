@@ -15,6 +15,7 @@ from newsletter.deliver.store import Store
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.lock import project_lock
+from newsletter.outputs import issue_paths, output_dir
 from newsletter.project import Project
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def send(project: Project, issue_id: str | None, out: Path, to: str | None = Non
 
     issue = published_issue(project, issue_id)
     config = project.config
-    template = load_template(out / "email" / f"{issue}.eml", issue, config)
+    template = load_template(issue_paths(out, issue)["message"], issue, config)
     key = secret(project)
     if to is not None:
         (address,) = _addresses([to])
@@ -212,9 +213,7 @@ def run(project: Project, args: argparse.Namespace) -> int:
     if args.command == "serve":
         return serve(project, args.host, args.port)
     if args.command == "send":
-        from newsletter.build.plan import output_dir
-
-        return send(project, args.id, output_dir(project, args.out), args.to, args.dry_run)
+        return send(project, args.id, output_dir(project.root, args.out), args.to, args.dry_run)
     with open_store(project) as store:
         if args.action == "import":
             return import_csv(store, args, project)

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from newsletter.config import Config
 from newsletter.errors import NewsletterError
 from newsletter.importer.conventions import Conventions, learn, month_of
-from newsletter.importer.inline import EntryLine, parse_entry_line, type_for_url
+from newsletter.importer.inline import EntryLine, parse_entry_line
 from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
 from newsletter.model import Entry, EntryStyle, Issue, IssueStyle
+from newsletter.urls import infer_type
 from newsletter.weeks import issue_id, parse_week_label, week_label, week_start
 
 MAX_TITLE_LINES = 4
@@ -202,7 +203,7 @@ class ArchiveImporter:
 
     def _entry_line(self, n: int, line: str, body: str) -> None:
         parsed = parse_entry_line(body, self.config)
-        if parsed is None or not (parsed.types or type_for_url(parsed.url, self.config)):
+        if parsed is None or not (parsed.types or infer_type(parsed.url, self.config.types)):
             why = "an unknown type emoji" if parsed is None else "no type emoji and a link of no configured host"
             self.report.warn(n, f"entry with {why} kept verbatim in the raw Markdown; fix it and import again")
             sink = self.entry.raw if self.entry is not None else self.week.raw
@@ -285,7 +286,7 @@ class ArchiveImporter:
         p = e.parsed
         for message in p.warnings:
             self.report.warn(e.line, message)
-        kind = p.types[0] if p.types else type_for_url(p.url, conv.config)
+        kind = p.types[0] if p.types else infer_type(p.url, conv.config.types)
         if not p.types:
             self.report.warn(e.line, f"entry has no type emoji; type '{kind}' inferred from its link and its emoji written")
         for name, spelling in zip(p.types, p.spellings):

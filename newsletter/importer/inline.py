@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from newsletter.config import Config
 from newsletter.importer.report import Report
-from newsletter.urls import host
+from newsletter.urls import infer_type
 
 _SPACES = " \u00a0\t"
 _IGNORED = str.maketrans("", "", "\u200d\ufe0f")  # zero-width joiner and emoji variation selector
@@ -81,23 +81,9 @@ def split_emoji(token: str, config: Config) -> list[str] | None:
     return None if found is None else [name for name, _ in found]
 
 
-def type_for_url(url: str | None, config: Config) -> str | None:
-    """The type whose configured hosts (or host/path prefixes) cover ``url``."""
-    if not url:
-        return None
-    h = host(url)
-    path = url.split(h, 1)[-1] if h else ""
-    for name, t in config.types.items():
-        for pattern in t.hosts:
-            base, _, prefix = pattern.partition("/")
-            if (h == base or h.endswith("." + base)) and path.lstrip("/").startswith(prefix):
-                return name
-    return None
-
-
 def type_for_url_or_first(url: str | None, config: Config, report: Report, line: int) -> str:
-    """The type :func:`type_for_url` finds, else the first configured type, with a warning."""
-    kind = type_for_url(url, config)
+    """The type the link suggests (see :func:`newsletter.urls.infer_type`), else the first configured type, with a warning."""
+    kind = infer_type(url, config.types)
     if kind is None:
         kind = next(iter(config.types))
         report.warn(line, f"link of no configured host; type '{kind}' assumed")

@@ -7,7 +7,6 @@ from mjml import mjml2html
 
 from newsletter.config import Config
 from newsletter.errors import NewsletterError
-from newsletter.render.html import install_filters
 from newsletter.render.templates import render
 
 EMAIL_TEMPLATE = "email.mjml.j2"
@@ -15,7 +14,6 @@ EMAIL_TEMPLATE = "email.mjml.j2"
 
 def email_html(env: jinja2.Environment, context: dict) -> str:
     """The complete HTML email of an issue (see :func:`newsletter.render.html.issue_context`)."""
-    install_filters(env)
     source = render(env, EMAIL_TEMPLATE, **context)
     try:
         # fonts={}: no web-font <link>; the template names system fonts only

@@ -79,7 +79,7 @@ def _generator(items: list[FeedItem], config: Config, self_url: str) -> FeedGene
         fe.description(html.escape(item.summary))  # readers take RSS descriptions as HTML; this is plain text
         fe.content(item.body, type="html")
         for name in item.types:
-            fe.category(term=name, label=config.types[name].label)
+            fe.category(term=name, label=config.entry_type(name).label)
     return fg
 
 

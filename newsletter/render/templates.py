@@ -1,4 +1,5 @@
-"""The Jinja2 environment: the project's ``templates/`` overrides the package's templates."""
+"""The one Jinja2 environment, with every filter: the project's ``templates/`` overrides the package's
+templates, and ``default/NAME`` always names the package's own, for an override to extend."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from typing import Any
 
 import jinja2
 
+from newsletter import PACKAGE_TEMPLATES
 from newsletter.errors import NewsletterError
+from newsletter.render.filters import FILTERS, TESTS
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# the prefix under which a template override finds the package's template it replaces
+DEFAULT_PREFIX = "default"
 
 
 def _autoescape(name: str | None) -> bool:
@@ -17,10 +21,13 @@ def _autoescape(name: str | None) -> bool:
 
 
 def environment(project_templates: Path | None) -> jinja2.Environment:
-    """An environment that looks in ``project_templates`` first, then in the package."""
+    """An environment that looks in ``project_templates`` first, then in the package, with every filter and test."""
     folders = [p for p in (project_templates, PACKAGE_TEMPLATES) if p is not None and p.is_dir()]
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in folders]),
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([
+            jinja2.PrefixLoader({DEFAULT_PREFIX: jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))}),
+            jinja2.FileSystemLoader([str(p) for p in folders]),
+        ]),
         autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -30,6 +37,9 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
         # checking every template file's mtime on each render would be wasted
         auto_reload=False,
     )
+    env.filters.update(FILTERS)
+    env.tests.update(TESTS)
+    return env
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:

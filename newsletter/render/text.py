@@ -2,55 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-from functools import lru_cache
-
 import jinja2
 
 from newsletter.model import walk_summary
-from newsletter.render.html import has_inline_syntax, markdown_parser
+from newsletter.render.filters import WIDTH, has_inline_syntax, markdown_parser, wrap
 from newsletter.render.templates import render
-from newsletter.urls import is_web_link
-from newsletter.weeks import long_date
 
 TEXT_TEMPLATE = "email.txt.j2"
-WIDTH = 72
-# joiners, variation selectors and skin-tone modifiers take no room of their own in an emoji
-_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\ufe0e", "\ufe0f", *map(chr, range(0x1F3FB, 0x1F400))}
-
-
-@lru_cache(maxsize=1 << 16)
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: Hangul, CJK and emoji count two."""
-    if text.isascii():
-        return len(text)
-    width = 0
-    for ch in text:
-        if ch in _ZERO_WIDTH or unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
-
-
-def wrap(text: str, width: int = WIDTH, indent: str = "", subsequent: str | None = None) -> str:
-    """Fill ``text`` to ``width`` columns, breaking only at spaces; a longer word (a URL) keeps its own line."""
-    subsequent = indent if subsequent is None else subsequent
-    lines: list[str] = []
-    line, used, empty = indent, display_width(indent), True
-    for word in text.split():
-        w = display_width(word)
-        if not empty and used + 1 + w > width:
-            lines.append(line)
-            line, used, empty = subsequent, display_width(subsequent), True
-        line, used = (line + word, used + w) if empty else (f"{line} {word}", used + 1 + w)
-        empty = False
-    lines.append(line)
-    return "\n".join(lines)
-
-
-def underline(text: str, char: str = "=") -> str:
-    """A rule as wide as ``text`` on screen, for plain-text headings."""
-    return char * display_width(text)
 
 
 def hanging_indent(line: str) -> str:
@@ -116,8 +74,4 @@ class Footnotes:
 
 def email_text(env: jinja2.Environment, context: dict) -> str:
     """The plain-text email of an issue (see :func:`newsletter.render.html.issue_context`)."""
-    env.filters["wrap"] = wrap
-    env.filters["underline"] = underline
-    env.tests["web_url"] = is_web_link
-    env.filters["long_date"] = long_date
     return render(env, TEXT_TEMPLATE, notes=Footnotes(), walk_summary=walk_summary, width=WIDTH, **context)

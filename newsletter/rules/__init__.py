@@ -9,6 +9,8 @@ A rule is one function over the loaded model. Its scope says what it is given:
   first, yielding ``(file, finding)`` pairs: for rules that compare entries across the archive;
 - ``loader``: no function; the loader itself reports it (listed so it can be configured).
 
+A rule marked ``build`` guards rendering: ``build`` and ``publish`` apply it too, and its errors stop them.
+
 Rules yield :class:`Finding` objects; the runner in :mod:`newsletter.check.runner` turns them into
 diagnostics with positions, severities and ``# noqa`` handling.
 """
@@ -58,26 +60,28 @@ class Rule:
     fixable: bool
     scope: Scope
     func: Callable[..., Iterable[Finding]] | None
+    # also applied by the build, which its errors stop
+    build: bool = False
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, severity: Severity, description: str, *, fixable: bool = False, scope: Scope = "entry"):
+def rule(name: str, severity: Severity, description: str, *, fixable: bool = False, scope: Scope = "entry", build: bool = False):
     """Register the decorated function as the rule ``name``."""
 
     def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         if name in RULES:
             raise ValueError(f"rule {name!r} is registered twice")
-        RULES[name] = Rule(name, severity, description, fixable, scope, func)
+        RULES[name] = Rule(name, severity, description, fixable, scope, func, build)
         return func
 
     return register
 
 
 def loader_rule(name: str, severity: Severity, description: str) -> None:
-    """Register a rule that the loader reports while reading files."""
-    RULES[name] = Rule(name, severity, description, False, "loader", None)
+    """Register a rule that the loader reports while reading files (and so while building)."""
+    RULES[name] = Rule(name, severity, description, False, "loader", None, True)
 
 
 def all_rules() -> dict[str, Rule]:

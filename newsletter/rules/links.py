@@ -13,12 +13,9 @@ from newsletter.model import Entry
 from newsletter.rules import Context, Finding, Link, rule
 from newsletter.rules.scalars import replace_text, replace_value
 from newsletter.urls import (
-    arxiv_id, canonical_arxiv, config_hosts, deception, domains, on_host, serves_https, strip_tracking, tracking_params,
-    web_parts,
+    arxiv_id, canonical_arxiv, config_hosts, deception, infer_type, is_bare_host, is_pdf, on_host, scheme, serves_https,
+    strip_tracking, tracking_params, web_parts,
 )
-
-_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 # newsletter and shortener wrappers: they hide the destination and stop working when tracking expires
 _REDIRECT_HOSTS = (
@@ -45,25 +42,6 @@ _PAPER_LABEL = re.compile(r"논문|\bpapers?\b", re.I)
 _PAPER_PATH = re.compile(r"/(?:papers?|publications?)(?:/|$)", re.I)
 
 
-def matches_hosts(url: str, patterns: list[str]) -> bool:
-    """Whether ``url`` is under one of ``patterns`` (``host`` or ``host/path-prefix``)."""
-    parts = web_parts(url)
-    if parts is None:
-        return False
-    # urllib parses the host again on every access
-    host_domains, path = domains(parts.hostname or ""), parts.path.lstrip("/")
-    for pattern in patterns:
-        domain, _, prefix = pattern.partition("/")
-        if domain in host_domains and path.startswith(prefix):
-            return True
-    return False
-
-
-def is_pdf(url: str) -> bool:
-    parts = web_parts(url)
-    return parts is not None and parts.path.lower().endswith(".pdf")
-
-
 def _fix(link: Link, new_url: str, description: str) -> Fix | None:
     """Replace just the URL in the file where it is written literally, else rewrite the value."""
     doc, path, value = link.doc, link.path, link.value_with(new_url)
@@ -87,13 +65,13 @@ def link_invalid(ctx: Context, link: Link) -> Iterator[Finding]:
     url = link.url
     if web_parts(url) is not None:
         return
-    scheme = _SCHEME.match(url)
-    if scheme is None and _BARE_HOST.match(url) and not re.search(r"\s", url):
+    written = scheme(url)
+    if is_bare_host(url):
         yield _finding(link, f"'{url}' has no scheme; write https://{url}", _fix(link, "https://" + url, "add https://"))
-    elif scheme is not None and scheme[1].lower() == "file":
+    elif written is not None and written.lower() == "file":
         return  # link-private explains why a file on the editor's disk cannot be linked
-    elif scheme is not None and scheme[1].lower() not in ("http", "https"):
-        yield _finding(link, f"'{scheme[1]}:' links do not work in an email or a feed; link a web page (https://…)")
+    elif written is not None and written.lower() not in ("http", "https"):
+        yield _finding(link, f"'{written}:' links do not work in an email or a feed; link a web page (https://…)")
     elif reason := deception(url):
         yield _finding(link, f"the link holds {reason}; copy the address again from the browser's address bar")
     elif re.search(r"\s", url):
@@ -211,11 +189,10 @@ def link_label_mismatch(ctx: Context, link: Link) -> Iterator[Finding]:
 
 
 def _is_paper_url(ctx: Context, url: str) -> bool:
-    """A PDF, a configured paper host, or a publications page on a lab's own site."""
-    paper = ctx.config.types.get("paper")
+    """A PDF, a link whose host suggests the paper type, or a publications page on a lab's own site."""
     parts = web_parts(url)
     on_paper_page = parts is not None and _PAPER_PATH.search(parts.path) is not None
-    return is_pdf(url) or on_paper_page or (paper is not None and matches_hosts(url, paper.hosts))
+    return is_pdf(url) or on_paper_page or infer_type(url, ctx.config.types) == "paper"
 
 
 @rule("type-link-mismatch", "warning", "a paper entry links no paper host or PDF, or a dev/news entry links an arXiv paper")

@@ -18,7 +18,7 @@ import jinja2
 
 from newsletter.config import Config
 from newsletter.model import Entry, Issue
-from newsletter.render.html import groups, heading, install_filters, preheader
+from newsletter.render.html import groups, heading, preheader
 from newsletter.render.templates import render
 from newsletter.site.listing import Listed, OrgNames, anchors, listed, slug
 from newsletter.urls import issue_page as issue_path
@@ -85,7 +85,6 @@ class Pages:
     """Renders the site's pages with one template environment and config."""
 
     def __init__(self, env: jinja2.Environment, config: Config, orgs: OrgNames) -> None:
-        install_filters(env)
         self.env, self.config, self.orgs = env, config, orgs
 
     def _page(self, template: str, path: str, root: str | None = None, **context: object) -> str:
