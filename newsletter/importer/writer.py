@@ -132,7 +132,7 @@ def dump_block(value: Any) -> str:
     elif isinstance(value, list) and value:
         _sequence(value, 0, out)
     else:
-        out.extend(_value(value, 0))
+        out.extend(_value(value, STEP))
     return "\n".join(out) + "\n"
 
 
