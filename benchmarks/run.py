@@ -146,8 +146,8 @@ for p in sorted(Path(sys.argv[1]).rglob("*.yaml")):
 INDEX = """
 import sys
 from pathlib import Path
-from newsletter.site.search import build_index
-build_index(Path(sys.argv[1]), sys.argv[2])
+from newsletter.site.search import update_index
+update_index(Path(sys.argv[1]), sys.argv[2], [])
 """
 
 
