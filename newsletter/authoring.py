@@ -290,10 +290,11 @@ def new(project: Project, args: argparse.Namespace) -> int:
     """Create the file of the issue covering ``--date`` (default today); never overwrite."""
     day = _parse_date(args.date) if args.date else _today(project.config)
     ident = project.config.periods.issue_id(day)
-    existing = _existing_issue_file(project, ident)
+    path = project.issue_path(ident)
+    # the path itself too: whatever lies there (a file the listing could not see) is never replaced
+    existing = _existing_issue_file(project, ident) or (path if os.path.lexists(path) else None)
     if existing is not None:
         raise NewsletterError(f"the issue file of {ident} already exists; nothing changed", project.display(existing))
-    path = project.issue_path(ident)
     atomic_write(path, issue_file_text(project, day))
     print(project.display(path))
     return 0

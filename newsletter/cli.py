@@ -7,12 +7,14 @@ import contextlib
 import datetime as dt
 import gc
 import importlib
+import io
 import os
 import sys
 import textwrap
+from typing import Iterable, TextIO
 
 from newsletter import __version__
-from newsletter.errors import NewsletterError, UsageError
+from newsletter.errors import NewsletterError, UsageError, printable
 
 GC_THRESHOLD = 100_000
 # commands that need a project: run outside one they would report on, or write into, a random folder
@@ -190,7 +192,42 @@ def _writes(args: argparse.Namespace) -> bool:
     return args.command in ("new", "new-week", "add", "build", "publish")
 
 
+class _Printable(io.TextIOBase):
+    """A text stream that shows control characters escaped (see :func:`newsletter.errors.printable`): file
+    names, keys and values echoed from a project never drive the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:  # type: ignore[override]
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line, its output shown printable."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Printable(out), _Printable(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None = None) -> int:
     # a run builds millions of long-lived objects (node trees, models) and few cycles: at the default
     # thresholds the collector's passes over them take nearly half of a large archive's check
     gc.set_threshold(GC_THRESHOLD, 50, 100)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -61,3 +62,13 @@ class NewsletterError(Exception):
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         return f"{where}: {self.message}"
+
+
+# control characters (ESC starts terminal sequences that retitle the window or redraw lines) and the
+# invisible characters that reorder text (bidi overrides, isolates, marks)
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal: control and bidi characters shown as escapes (``\\x1b``, ``\\u202e``)."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)

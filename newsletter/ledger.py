@@ -8,6 +8,7 @@ from pathlib import Path
 
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
+from newsletter.load import source_bytes
 
 LEDGER_NAME = "published.json"
 
@@ -44,7 +45,7 @@ def changed(root: Path, files: dict[str, Path]) -> list[str]:
     for issue_id, recorded in read(root).items():
         path = files.get(issue_id)
         try:
-            if path is not None and digest(path.read_bytes()) != recorded:
+            if path is not None and digest(source_bytes(path)) != recorded:
                 out.append(issue_id)
         except OSError:
             continue  # an unreadable file is reported by the build itself

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ _INDICATORS = "[{-:?"
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 # what XML 1.0 cannot carry (the feeds and the email are XML): C0 controls but tab and line breaks,
 # and U+FFFE/U+FFFF; a YAML escape such as "\0" is the only way to write them
+_HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
 _FORBIDDEN_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
@@ -140,10 +142,24 @@ class LoadedIssue:
         return list(enumerate(self.issue.entries)) if self.issue is not None else self.salvaged
 
 
+MAX_FILE_BYTES = 256 * 2**20
+
+
+def source_bytes(path: Path) -> bytes:
+    """The bytes of a source file; OSError when it is not a regular file of a sane size (a FIFO would block
+    the open, a device such as /dev/zero never ends)."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(f"{path.name} is not a regular file (a pipe, a device or a socket); an issue must be a plain file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise OSError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB; split it")
+    return path.read_bytes()
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
     """Read a file as UTF-8 (a BOM is allowed); report unreadable or undecodable files."""
     try:
-        data = path.read_bytes()
+        data = source_bytes(path)
     except OSError as e:
         return None, [Diagnostic(display, 1, 1, "yaml-syntax", f"cannot read file: {e.strerror or e}")]
     return decode_text(data, display)
@@ -167,6 +183,10 @@ def parse_yaml(text: str, path: Path, display: str) -> tuple[Source, Any, list[D
     def error(index: int, rule: str, message: str) -> tuple[Source, Any, list[Diagnostic]]:
         return source, None, [Diagnostic(display, *source.line_column(index), rule, message)]
 
+    # YAML reads these as line breaks, editors and line-based tools do not: a "comment" could hide real keys
+    if sep := _HIDDEN_BREAK.search(text):
+        return error(sep.start(), "yaml-syntax", f"the invisible line break U+{ord(sep[0]):04X} is not allowed in an issue file; "
+                     f"remove it (in a double-quoted string it may be written \\u{ord(sep[0]):04X})")
     try:
         if deep := _too_deep(text):
             return error(deep.index, "yaml-syntax", f"nesting is too deep (over {MAX_DEPTH} levels)")

@@ -13,6 +13,23 @@ from newsletter.load import LoadedIssue, load_issue
 from newsletter.weeks import issue_path
 
 
+def _yaml_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` files (not dot-files) under ``folder``, through symlinked folders too (a year folder
+    kept elsewhere is still the project's), each real folder once so that a link loop ends."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    for top, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # a folder named like an issue is listed too, to be reported as unreadable
+        found.extend(Path(top, f) for f in files + dirs if f.endswith(".yaml") and not f.startswith("."))
+    return found
+
+
 @dataclass
 class Project:
     root: Path
@@ -59,7 +76,7 @@ class Project:
         # absolute paths, so a file named on the command line and found in issues/ is one file
         for p in (Path(os.path.abspath(q)) for q in paths or [self.issues_dir]):
             if p.is_dir():
-                found.extend(q for q in p.rglob("*.yaml") if not q.name.startswith("."))
+                found.extend(_yaml_files(p))
             elif p.exists() or p.is_symlink():
                 found.append(p)
         return sorted(set(found), key=lambda q: (q.stem, str(q)))

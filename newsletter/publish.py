@@ -42,13 +42,12 @@ def current(issues: list[LoadedIssue], today: dt.date, config: Config) -> Loaded
 
 
 def find(project: Project, issue_id: str) -> LoadedIssue:
-    """The issue named ``issue_id``; its load errors stop here."""
+    """The issue named ``issue_id``; a file that does not load stops here with its errors."""
     for path in project.issue_files():
         if path.stem == issue_id:
-            loaded, diags = load_issue(path, project.display(path))
+            loaded, _ = load_issue(path, project.display(path))
             if loaded.issue is None:
-                d = failing(diags)[0]
-                raise NewsletterError(f"not published: {d.message}", d.file, d.line, d.column)
+                refuse_on_errors(project, loaded)  # lists the file's errors and stops
             return loaded
     raise NewsletterError(f"no issue {issue_id}; expected {project.display(project.issue_path(issue_id))}")
 
@@ -63,6 +62,7 @@ def refuse_placeholders(config: Config) -> None:
 
 
 def refuse_empty(loaded: LoadedIssue) -> None:
+    """Stop on an issue with nothing in it: no entries, intro or kept Markdown."""
     issue = loaded.issue
     if issue is not None and not (issue.entries or issue.intro or issue.raw):
         raise NewsletterError(f"not published: {loaded.id} has no entries; add some with `newsletter add URL --issue {loaded.id}`", loaded.source.display)

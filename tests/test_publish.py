@@ -206,3 +206,11 @@ def test_a_flow_style_file_is_refused_with_its_location(root):
     with pytest.raises(NewsletterError, match="top-level line") as e:
         run(root, "2024-02-W5")
     assert e.value.line == 1
+
+
+def test_a_named_issue_that_does_not_load_lists_its_errors(root, capsys):
+    path = root / "issues/2024/2024-02-W5.yaml"
+    path.write_text(W5.replace("    title:", "    titel:"), encoding="utf-8")
+    with pytest.raises(NewsletterError, match="not published: .* in 2024-02-W5"):
+        run(root, "2024-02-W5")
+    assert "error[schema] unknown key 'titel'" in capsys.readouterr().err

@@ -23,6 +23,7 @@ from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, 
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
+from newsletter.load import source_bytes
 from newsletter.outputs import SITE, per_issue_files
 from newsletter.project import Project
 from newsletter.site.search import ENTRY, INDEX_DIR
@@ -97,7 +98,7 @@ def _unique_ids(project: Project, paths: list[Path]) -> None:
 def _read(path: Path) -> bytes | None:
     """The file's bytes; None when it cannot be read (loading it then says why)."""
     try:
-        return path.read_bytes()
+        return source_bytes(path)
     except OSError:
         return None
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -23,7 +24,7 @@ from newsletter.rules.text import org_uses
 Levels = dict[str, Severity | None]
 Loaded = dict[Path, tuple[LoadedIssue, list[Diagnostic]]]
 
-_NOQA = re.compile(r"(?:^|\s)#\s*noqa\b(?::\s*([\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.I)
+_NOQA = re.compile(r"(?:^|\s)(#)\s*noqa\b(?::\s*([\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.I | re.M)
 _ALL = "*"
 
 
@@ -78,23 +79,54 @@ class NoqaMap:
 
     codes: dict[int, set[str]]
     entry_spans: list[tuple[int, int]]
+    lines: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lines = sorted(self.codes)
 
     @classmethod
     def of(cls, doc: LoadedIssue) -> "NoqaMap":
         source = doc.source
+        if source.root is None or not re.search("noqa", source.text, re.I):
+            return _NO_NOQA
         codes: dict[int, set[str]] = {}
-        # numbered as diagnostics are (see Source.line_column), not as str.splitlines would
-        for n in sorted({source.line_column(at.start())[0] for at in re.finditer("noqa", source.text, re.I)}):
-            if m := _NOQA.search(source.line(n)):
-                codes[n] = {c.strip() for c in m[1].split(",")} if m[1] else {_ALL}
-        return cls(codes, _entry_spans(source) if codes else [])
+        scalars = _scalar_spans(source.root)
+        starts = [a for a, _ in scalars]
+        for m in _NOQA.finditer(source.text):
+            at = m.start(1)
+            # only a YAML comment may carry it: text inside a value (a quoted title, a URL, a block) is content
+            k = bisect.bisect_right(starts, at) - 1
+            if k >= 0 and scalars[k][0] <= at < scalars[k][1]:
+                continue
+            # numbered as diagnostics are (see Source.line_column), not as str.splitlines would
+            line = source.line_column(at)[0]
+            codes.setdefault(line, set()).update({c.strip() for c in m[2].split(",")} if m[2] else {_ALL})
+        return cls(codes, _entry_spans(source)) if codes else _NO_NOQA
 
     def silences(self, rule: str, line: int) -> bool:
-        """Whether a ``# noqa`` in the entry around ``line`` names ``rule`` (or no rule)."""
-        if not self.codes:
+        """Whether a ``# noqa`` in the entry around ``line`` names ``rule`` (or no rule); errors of the loader,
+        which stop a build, are never silenced."""
+        if not self.codes or (r := all_rules().get(rule)) is None or r.scope == "loader":
             return False
-        first, last = next(((a, b) for a, b in self.entry_spans if a <= line <= b), (line, line))
-        return any(rule in c or _ALL in c for n, c in self.codes.items() if first <= n <= last)
+        k = bisect.bisect_right(self.entry_spans, (line, float("inf"))) - 1
+        first, last = self.entry_spans[k] if k >= 0 and self.entry_spans[k][0] <= line <= self.entry_spans[k][1] else (line, line)
+        lines = self.lines[bisect.bisect_left(self.lines, first) : bisect.bisect_right(self.lines, last)]
+        return any(rule in self.codes[n] or _ALL in self.codes[n] for n in lines)
+
+
+def _scalar_spans(root: yaml.Node) -> list[tuple[int, int]]:
+    """Start and end offsets of every scalar (key or value) in the document, in order."""
+    spans: list[tuple[int, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            spans.append((node.start_mark.index, node.end_mark.index))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(spans)
 
 
 _NO_NOQA = NoqaMap({}, [])

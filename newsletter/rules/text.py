@@ -93,6 +93,11 @@ def title_format(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterat
         yield Finding(f"the title has an unbalanced '{bracket}'; close or remove it", path)
 
 
+# a name's one-typo variants number its length, each as long: past this (no organisation's name is as long)
+# near misses are not looked for, so a huge value costs linear time, not quadratic memory
+MAX_ORG_LENGTH = 120
+
+
 @dataclass
 class OrgIndex:
     """Known organisation names, indexed for near-miss lookups by single-character deletions."""
@@ -108,6 +113,8 @@ class OrgIndex:
         if org in self.known or variant_key(org) in self.variants:
             return []
         folded = org.casefold()
+        if len(folded) > MAX_ORG_LENGTH:
+            return []
         found = {name for key in deletions(folded) for name in self.by_deletion.get(key, ())}
         return sorted(n for n in found if _close(folded, n.casefold()))
 
@@ -176,7 +183,7 @@ def org_index(ctx: Context) -> OrgIndex:
     known |= {org for org, n in ctx.org_uses.items() if n >= KNOWN_USES}
     by_deletion: dict[str, set[str]] = {}
     for name in known:
-        for key in deletions(name.casefold()):
+        for key in deletions(name.casefold()) if len(name) <= MAX_ORG_LENGTH else ():
             by_deletion.setdefault(key, set()).add(name)
     return OrgIndex(known, {variant_key(n): n for n in sorted(known)}, by_deletion, dict(check.org_aliases))
 
