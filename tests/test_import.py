@@ -7,9 +7,15 @@ import time
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import SEEDS
 from newsletter.cli import main
+from newsletter.errors import NewsletterError
+from newsletter.importer.writer import dump_block, read_back, write_issues
+from newsletter.load import _FORBIDDEN_CHAR as FORBIDDEN
+from newsletter.model import Issue
 from newsletter.importer import parse
 from newsletter.load import load_issue
 from newsletter.project import Project
@@ -197,3 +203,34 @@ def test_post_and_daily_imports(tmp_path, capsys):
     daily = yaml.safe_load(issue_text(project, "2024-01-W2"))
     assert daily["entries"][0]["authors"][:2] == ["Albert Q. Jiang", "Albert Q. Jiang"]
     assert daily["entries"][0]["raw"] == "Vote: 86"
+
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+values = st.recursive(text | st.none(), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_the_issue_file_emitter_reads_back_what_it_was_given(value):
+    written = dump_block(value)
+    if any(FORBIDDEN.search(s) for s in _strings(value)):
+        with pytest.raises(ValueError):  # characters the loader refuses: issue_yaml reports them
+            read_back(written)
+    else:
+        assert read_back(written) == value
+        assert yaml.load(written, Loader=yaml.CSafeLoader) == value or not isinstance(value, str)
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [*value, *(s for v in value.values() for s in _strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_an_issue_file_that_would_not_read_back_is_not_written(tmp_path):
+    issue = Issue(date="2024-02-15", title="bell \x07")
+    with pytest.raises(NewsletterError, match="would not read back"):
+        write_issues({"2024-02-W3": issue}, tmp_path, force=False)
+    assert not any(tmp_path.rglob("*"))

@@ -6,6 +6,7 @@ so a pathological megabyte-long line costs linear time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from newsletter.config import Config
@@ -89,27 +90,28 @@ def type_for_url_or_first(url: str | None, config: Config, report: Report, line:
     return kind
 
 
+_BRACKET = re.compile(r"[\[\]]")
+_PAREN = re.compile(r"[()]")
+
+
 def bracket_pairs(text: str) -> dict[int, int]:
     """Map each ``[`` to its matching ``]`` (nested pairs included); unmatched ones are absent."""
     pairs, stack = {}, []
-    for i, ch in enumerate(text):
-        if ch == "[":
-            stack.append(i)
-        elif ch == "]" and stack:
-            pairs[stack.pop()] = i
+    for m in _BRACKET.finditer(text):
+        if m[0] == "[":
+            stack.append(m.start())
+        elif stack:
+            pairs[stack.pop()] = m.start()
     return pairs
 
 
 def closing_paren(text: str, start: int) -> int | None:
     """Index of the ``)`` closing the ``(`` at ``start``, allowing balanced parentheses inside."""
     depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+    for m in _PAREN.finditer(text, start):
+        depth += 1 if m[0] == "(" else -1
+        if depth == 0:
+            return m.start()
     return None
 
 
