@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                       # 100,000 entries
     python benchmarks/run.py --sizes 10000,30000,100000 --json benchmarks/results/run.json
+    python benchmarks/run.py --hostile-sizes 100000,400000     # hostile inputs: cost must grow linearly
 
 Each figure is also given as a ratio to the floor: loading the same YAML files with
 the C YAML loader and nothing else, measured in the same run.
@@ -175,6 +176,47 @@ def run_size(total: int, work: Path) -> dict:
     return {"entries": total, "weeks": weeks, "steps": steps}
 
 
+# hostile inputs of about n characters each, one issue file: their cost must grow linearly with n
+HOSTILE_ENTRY = "  - type: paper\n    title: T{k}\n    url: {url}\n"
+
+
+def _hostile_cases(n: int) -> dict[str, str]:
+    head = "date: 2024-09-16\npublished: 2024-09-20T09:00:00+09:00\nentries:\n"
+    one = HOSTILE_ENTRY.format(k=0, url="https://arxiv.org/abs/2409.12917")
+    links = " ".join(f"[l{k}](https://example.com/{k})" for k in range(n // 32))
+    return {
+        "long organisation name": head + one + f"    org: {'Google DeepMind ' * (n // 16)}\n",
+        "open brackets in a summary": head + one + f"    summary:\n      - '{'[' * (n // 2)}]({'[[[[](' * (n // 12)}'\n",
+        "summary links (footnotes)": head + one + f"    summary:\n      - '{links}'\n",
+        "HTML-like text in a summary": head + one + f"    summary:\n      - '{'<a x=1 ' * (n // 7)}'\n",
+        "entries with one # noqa": head + "".join(
+            HOSTILE_ENTRY.format(k=k, url=f"http://example.com/{k}" + ("  # noqa" if k == 0 else "")) for k in range(n // 60)),
+    }
+
+
+def run_hostile(n: int, work: Path) -> dict:
+    """``check`` and cold ``build`` of each hostile case of size ``n``."""
+    exe = str(Path(sys.executable).parent / "newsletter")
+    steps: dict[str, dict] = {}
+    for name, text in _hostile_cases(n).items():
+        project = work / f"hostile-{n}-{len(steps)}"
+        (project / "issues" / "2024").mkdir(parents=True)
+        (project / "newsletter.toml").write_text("", encoding="utf-8")
+        (project / "issues" / "2024" / "2024-09-W3.yaml").write_text(text, encoding="utf-8")
+        for command in ("check", "build"):
+            steps[f"{command}: {name}"] = measure([exe, command], project)
+    return {"chars": n, "steps": steps}
+
+
+def report_hostile(results: list[dict]) -> str:
+    names = list(results[0]["steps"])
+    lines = [f"\n{'hostile input':44}" + "".join(f"{r['chars']:>12,} chars" for r in results) + "   peak MB (largest)"]
+    for name in names:
+        cells = "".join(f"{r['steps'][name]['seconds']:16.2f}s" for r in results)
+        lines.append(f"{name:44}{cells}   {results[-1]['steps'][name]['peak_rss_mb']:.0f}")
+    return "\n".join(lines)
+
+
 def report(results: list[dict]) -> str:
     lines = []
     for r in results:
@@ -192,11 +234,16 @@ def main() -> int:
     parser.add_argument("--sizes", default="100000", help="comma-separated entry counts (default 100000)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    parser.add_argument("--hostile-sizes", metavar="N,…",
+                        help="instead, time check and build of hostile inputs of about N characters each (e.g. 100000,400000)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="newsletter-bench-"))
     try:
         results = []
-        for size in (int(s) for s in args.sizes.split(",")):
+        if args.hostile_sizes:
+            results = [run_hostile(int(n), work) for n in args.hostile_sizes.split(",")]
+            print(report_hostile(results), flush=True)
+        for size in (int(s) for s in (args.sizes.split(",") if not args.hostile_sizes else [])):
             results.append(run_size(size, work))
             print(report(results[-1:]), flush=True)
         if args.json:

@@ -110,7 +110,8 @@ def _label(children: list[Token], i: int) -> str:
     """The text of the link opened at ``children[i]``."""
     parts: list[str] = []
     depth = 0
-    for child in children[i:]:
+    for k in range(i, len(children)):  # by index: a slice per link would copy the rest of the line each time
+        child = children[k]
         depth += child.nesting if child.type in ("link_open", "link_close") else 0
         if depth == 0:
             break

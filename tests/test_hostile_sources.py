@@ -115,3 +115,14 @@ def test_a_long_run_of_open_brackets_in_a_summary_is_checked_and_built_in_linear
     write_project(tmp_path, {ISSUE: text})
     for command in ("check", "build"):
         assert_graceful(run_capped(tmp_path, command, timeout=120))
+
+
+def test_an_alias_bomb_in_a_post_front_matter_is_refused_at_its_alias(tmp_path: Path) -> None:
+    levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'] + [
+        f"{chr(98 + k)}: &{chr(98 + k)} [{','.join(['*' + chr(97 + k)] * 9)}]" for k in range(8)]
+    post = tmp_path / "post.md"
+    post.write_text("---\n" + "\n".join(levels) + "\n---\n# T\n", encoding="utf-8")
+    root = write_project(tmp_path / "p", {})
+    result = run_capped(root, "import", str(post), "--format", "post", "--dry-run", timeout=60)
+    assert_graceful(result)
+    assert result.status == 1 and located(result).get("post.md") == [(3, 8)], result.text

@@ -33,6 +33,9 @@ class _Section:
         self.raw: list[str] = []
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _front_matter(lines: list[str], report: Report) -> tuple[dict, list[str], int]:
     """(front-matter data, its lines, index of the first line after it)."""
     if not lines or lines[0].strip() != "---":
@@ -40,8 +43,14 @@ def _front_matter(lines: list[str], report: Report) -> tuple[dict, list[str], in
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
         raise NewsletterError("the front matter opened by '---' is never closed; add a '---' line after it", report.source, 1, 1)
+    text = "\n".join(lines[1:end])
     try:
-        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+        # an alias repeats its anchor's value: nested, a few hundred bytes expand without bound
+        alias = next((e for e in yaml.parse(text, Loader=_LOADER) if isinstance(e, yaml.AliasEvent)), None)
+        if alias is not None:
+            raise NewsletterError("the front matter repeats a value by alias (*name); write the value out",
+                                  report.source, alias.start_mark.line + 2, alias.start_mark.column + 1)
+        data = yaml.load(text, Loader=_LOADER) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark else 2
