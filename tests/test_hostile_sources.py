@@ -4,6 +4,8 @@ line breaks, terminal escapes in names and keys, and inputs whose cost must stay
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,14 @@ def test_an_alias_bomb_in_a_post_front_matter_is_refused_at_its_alias(tmp_path: 
     result = run_capped(root, "import", str(post), "--format", "post", "--dry-run", timeout=60)
     assert_graceful(result)
     assert result.status == 1 and located(result).get("post.md") == [(3, 8)], result.text
+
+
+def test_a_reader_that_stops_early_does_not_hide_the_errors(tmp_path: Path) -> None:
+    entries = "".join(f"  - type: paper\n    title: T{k}\n    url: javascript:alert({k})\n" for k in range(3000))
+    write_project(tmp_path, {ISSUE: "date: 2024-09-16\nentries:\n" + entries})
+    child = subprocess.Popen([sys.executable, "-m", "newsletter", "-C", str(tmp_path), "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None
+    child.stdout.readline()
+    child.stdout.close()  # as `check | head -1` does
+    assert child.wait(timeout=120) == 1
+    assert b"Traceback" not in child.stderr.read()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -90,6 +91,15 @@ def _sources(project: Project, files: list[Path], diags: list[Diagnostic]) -> di
 
 
 def _report(diags: list[Diagnostic], fmt: str, sources: dict[str, Source], files: int) -> None:
+    """Print the diagnostics; a reader that stops early (``check | head``) leaves the exit status to tell."""
+    try:
+        _print(diags, fmt, sources, files)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print(diags: list[Diagnostic], fmt: str, sources: dict[str, Source], files: int) -> None:
     if fmt == "json":
         print(format_json(diags))
     elif fmt == "github":
