@@ -42,8 +42,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         newsletter check --online --since 2024-09-01
         newsletter check --online --select link-moved --unsafe-fixes
         newsletter check --select link-tracking,link-arxiv-form --diff"""),
-    "rules": ("newsletter.check.command", "list every check rule with its severity and description", """
-        newsletter rules"""),
+    "rules": ("newsletter.check.command", "list every check rule, or document one: what, why, an example, its fix", """
+        newsletter rules
+        newsletter rules org-spelling"""),
     "build": ("newsletter.build.command", "write the Markdown digest, the emails and the feeds", """
         newsletter build
         newsletter build --out public/
@@ -104,6 +105,8 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--allow-duplicate", action="store_true", help="add even if the URL is already in the archive")
         p.add_argument("--no-fetch", action="store_true", help="never touch the network (without --title the title is the URL)")
         p.add_argument("--force", action="store_true", help="add even if the link breaks a rule `check` reports as an error")
+    elif name == "rules":
+        p.add_argument("name", nargs="?", metavar="NAME", help="a rule to document")
     elif name == "check":
         p.add_argument("paths", nargs="*", metavar="PATH", help="issue files or folders (default: issues/)")
         p.add_argument("--format", choices=["text", "json", "github"], default="text")

@@ -40,8 +40,8 @@ def messages(root: Path, text: str, rule: str, **kw) -> list[str]:
 
 
 def fixed(root: Path, text: str, rule: str, *, toml: str = "") -> str:
-    """The issue text after applying the fixes of ``rule`` in memory."""
+    """The issue text after applying the fixes of ``rule`` (safe or not) in memory."""
     project = make_project(root, {ISSUE: text}, toml)
     loaded, targets = load_all(project, None)
-    result = fix_all(project.config, loaded, targets, rule_levels(project.config, [rule]))
+    result = fix_all(project.config, loaded, targets, rule_levels(project.config, [rule]), unsafe=True)
     return result.changed.get(root / ISSUE, (text, text))[1]

@@ -317,3 +317,12 @@ def test_a_build_writes_exactly_the_listed_outputs(root):
     written = {p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in sources}
     # besides, the web archive's pages made from the whole archive
     assert listed <= written and all(p.is_relative_to(out / SITE) for p in written - listed)
+
+
+@pytest.mark.parametrize("package", ["markdown-it-py", "mjml-python", "Jinja2", "feedgen"])
+def test_upgrading_a_renderer_dependency_renders_everything_again(root, monkeypatch, package):
+    from importlib.metadata import version
+
+    build(root)
+    monkeypatch.setattr("newsletter.build.plan.version", lambda name: "99.0" if name == package else version(name))
+    assert _render(root).rendered == 2

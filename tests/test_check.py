@@ -53,7 +53,7 @@ def test_text_format(cli):
     assert lines[at + 1] == " 6 |     url: https://stability.ai/news/stable-diffusion-3?utm_source=www.theaivalley.com"
     assert lines[at + 2] == "   |          ^"
     assert lines[at + 3] == "   = fix: remove utm_source"
-    assert lines[-1] == "Found 1 error, 3 warnings in 1 file (3 fixable with --fix)."
+    assert lines[-1] == "Found 1 error, 3 warnings in 1 file (2 fixable with --fix, 1 more with --unsafe-fixes)."
 
 
 def test_caret_counts_wide_characters(cli):
@@ -93,8 +93,18 @@ def test_github_format_escapes(cli):
     assert _escape("a:b,c", prop=True) == "a%3Ab%2Cc"
 
 
-def test_fix_then_check_is_clean_of_fixed_findings(cli, tmp_path):
+def test_fix_applies_the_safe_fixes_only(cli, tmp_path):
     status, _, err = cli({ISSUE: BAD}, "check", "--fix")
+    text = (tmp_path / ISSUE).read_text(encoding="utf-8")
+    assert "url: https://stability.ai/news/stable-diffusion-3\n" in text and "url: https://arxiv.org/abs/2402.12354\n" in text
+    assert "org: UC Berkely\n" in text  # the nearest known name is a guess: an unsafe fix
+    assert status == 1 and "Fixed 1 file." in err
+    cli({ISSUE: text}, "check", "--unsafe-fixes")
+    assert "org: UC Berkeley\n" in (tmp_path / ISSUE).read_text(encoding="utf-8")
+
+
+def test_fix_then_check_is_clean_of_fixed_findings(cli, tmp_path):
+    status, _, err = cli({ISSUE: BAD}, "check", "--unsafe-fixes")
     text = (tmp_path / ISSUE).read_text(encoding="utf-8")
     assert "url: https://stability.ai/news/stable-diffusion-3\n" in text
     assert "org: UC Berkeley\n" in text and "url: https://arxiv.org/abs/2402.12354\n" in text
@@ -111,7 +121,7 @@ def test_fix_preserves_comments(cli, tmp_path):
 
 
 def test_diff_writes_nothing(cli, tmp_path):
-    status, out, _ = cli({ISSUE: BAD}, "check", "--diff")
+    status, out, _ = cli({ISSUE: BAD}, "check", "--diff", "--unsafe-fixes")
     assert status == 1
     assert f"--- a/{ISSUE}" in out and "-    org: UC Berkely" in out and "+    org: UC Berkeley" in out
     assert (tmp_path / ISSUE).read_text(encoding="utf-8") == BAD

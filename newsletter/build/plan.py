@@ -32,6 +32,8 @@ from newsletter.weeks import parse_issue_id
 if TYPE_CHECKING:
     from newsletter.build.render import Fragment, Nav, RenderedIssue, Renderer
 
+# the packages whose version can change a rendered byte: an upgrade of any of them renders everything again
+RENDERER_DEPENDENCIES = ("Jinja2", "MarkupSafe", "mjml-python", "markdown-it-py", "feedgen", "python-dateutil", "PyYAML", "pydantic")
 # the signature of a file rendered but not yet written; replaced once it is
 _UNWRITTEN = (0, 0, 0)
 
@@ -80,7 +82,7 @@ def fingerprint(project: Project, layout: str | None) -> str:
     except OSError:
         config = b""
     templates = folder_fingerprint([project.templates_dir, PACKAGE_TEMPLATES])
-    return content_key(config, templates, version("mjml-python"), layout or "")
+    return content_key(config, templates, *(version(name) for name in RENDERER_DEPENDENCIES), layout or "")
 
 
 def _unique_ids(project: Project, paths: list[Path]) -> None:

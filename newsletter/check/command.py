@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from newsletter.check.fix import fix_all, unified_diff
-from newsletter.check.formats import format_github, format_json, format_rules, format_text, summary_line
-from newsletter.check.runner import Loaded, archive_files, failing, load_all, rule_levels, run_rules
+from newsletter.check.formats import format_github, format_json, format_rule, format_rules, format_text, summary_line
+from newsletter.check.runner import Loaded, archive_files, failing, known_rule, load_all, rule_levels, run_rules
 from newsletter.errors import Diagnostic
 from newsletter.fsio import atomic_write
 from newsletter.load import Source, read_text
@@ -27,6 +27,9 @@ def exit_status(diags: list[Diagnostic], strict: bool) -> int:
 
 def run(project: Project, args: argparse.Namespace) -> int:
     """Entry point of ``newsletter check`` and ``newsletter rules``."""
+    if args.command == "rules" and args.name:
+        print("\n".join(format_rule(known_rule(args.name), project.config)))
+        return 0
     if args.command == "rules" or args.list_rules:
         print("\n".join(format_rules(project.config)))
         return 0
@@ -64,7 +67,7 @@ def _online(project: Project, loaded: Loaded, targets: set[Path], refresh: bool)
     """The health of every web link in ``targets``, from the cache or the network."""
     from newsletter.build.cache import CACHE_DIR
     from newsletter.links.health import HealthCache, check_links
-    from newsletter.rules.links import web_parts
+    from newsletter.urls import web_parts
 
     links = {
         link.url

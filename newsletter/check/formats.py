@@ -10,7 +10,7 @@ from typing import Iterator
 from newsletter.config import Config
 from newsletter.errors import Diagnostic
 from newsletter.load import Source
-from newsletter.rules import all_rules
+from newsletter.rules import Rule, all_rules
 
 # characters of a long source line quoted around a finding's column
 EXCERPT_WIDTH = 120
@@ -82,12 +82,35 @@ def format_github(diags: list[Diagnostic]) -> Iterator[str]:
         yield f"::{level} {props}::{_escape(d.message)}"
 
 
+def _severity(rule: Rule, config: Config) -> str:
+    """The rule's default severity, and the configured one when it differs."""
+    level = config.check.rules.get(rule.name)
+    return rule.severity if level in (None, rule.severity) else f"{rule.severity} → {level}"
+
+
 def format_rules(config: Config) -> Iterator[str]:
-    """The catalogue: name, default severity (and the configured one), fixable, description."""
+    """The catalogue: name, default severity (and the configured one), fix (safe or unsafe), description."""
     rules = all_rules()
     width = max(map(len, rules))
-    yield f"{'rule':<{width}}  {'severity':<18}  fixable  description"
+    yield f"{'rule':<{width}}  {'severity':<18}  {'fix':<6}  description"
     for r in rules.values():
-        level = config.check.rules.get(r.name)
-        severity = r.severity if level in (None, r.severity) else f"{r.severity} → {level}"
-        yield f"{r.name:<{width}}  {severity:<18}  {'yes' if r.fixable else 'no':<7}  {r.description}"
+        yield f"{r.name:<{width}}  {_severity(r, config):<18}  {r.fix or '':<6}  {r.description}"
+
+
+def format_rule(rule: Rule, config: Config) -> Iterator[str]:
+    """One rule's documentation: what it finds, why it matters, an example, its fix."""
+    fix = {"safe": "safe: `check --fix` applies it", "unsafe": "unsafe (a guess): `check --unsafe-fixes` applies it"}
+    yield f"{rule.name} ({_severity(rule, config)})"
+    yield ""
+    yield f"What it finds: {rule.description}."
+    yield f"Why it matters: {rule.why}"
+    yield f"Fix: {fix[rule.fix] if rule.fix else 'none; fix it by hand'}"
+    yield "Example:"
+    yield from ("    " + line for line in rule.example.splitlines())
+
+
+def rules_table() -> str:
+    """The README's rule table, made from the registry."""
+    rows = ["| rule | severity | fix | what it finds |", "|---|---|---|---|"]
+    rows += [f"| `{r.name}` | {r.severity} | {r.fix or ''} | {r.description.replace('<', '&lt;')} |" for r in all_rules().values()]
+    return "\n".join(rows) + "\n"

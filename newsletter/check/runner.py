@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -43,6 +44,14 @@ def rule_levels(config: Config, select: list[str] | None = None, ignore: list[st
             continue
         levels[name] = level  # type: ignore[assignment]
     return levels
+
+
+def known_rule(name: str) -> Rule:
+    """The rule ``name``; a usage error naming the closest one when there is none."""
+    rules = all_rules()
+    if name not in rules:
+        raise UsageError(_unknown_rule(name, rules, "the command line"))
+    return rules[name]
 
 
 def _unknown_rule(name: str, rules: dict[str, Rule], where: str) -> str:
@@ -181,8 +190,16 @@ def entry_diagnostics(config: Config, doc: LoadedIssue, index: int) -> list[Diag
     for r, f in _findings(ctx, only, doc):
         if len(f.path) > 1 and f.path[1] == index:
             line, col = _position(doc.source, f)
-            found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
+            found.append(_diagnostic(doc.source.display, line, col, r, f))
     return list(_effective(found, NoqaMap.of(doc), levels))
+
+
+def _diagnostic(display: str, line: int, column: int, rule: Rule, finding: Finding) -> Diagnostic:
+    """A rule's finding as a diagnostic; the fix of a rule whose fixes are guesses is marked unsafe."""
+    fix = finding.fix
+    if fix is not None and rule.fix == "unsafe" and not fix.unsafe:
+        fix = dataclasses.replace(fix, unsafe=True)
+    return Diagnostic(display, line, column, rule.name, finding.message, finding.severity or rule.severity, fix)
 
 
 def file_facts(doc: LoadedIssue) -> FileFacts:
@@ -213,7 +230,7 @@ def check_files(ctx: Context, docs: Iterable[tuple[LoadedIssue, list[Diagnostic]
         if doc.source.root is not None:
             for r, f in _findings(ctx, scopes, doc):
                 line, col = _position(doc.source, f)
-                found.append(Diagnostic(doc.source.display, line, col, r.name, f.message, f.severity or r.severity, f.fix))
+                found.append(_diagnostic(doc.source.display, line, col, r, f))
         out.extend(_effective(found, noqa, levels))
     return out, maps
 
@@ -239,7 +256,7 @@ def check_archive(ctx: Context, files: list[FileFacts], targets: set[Path], leve
         for f, finding in r.func(ctx, files):
             if f.path in targets:
                 line, col = f.position(finding.path)
-                d = Diagnostic(f.display, line, col, r.name, finding.message, finding.severity or r.severity, finding.fix)
+                d = _diagnostic(f.display, line, col, r, finding)
                 out.extend(_effective([d], maps.get(f.path, _NO_NOQA), levels))
     return out
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +33,7 @@ from newsletter.markup import text_links
 from newsletter.model import Entry, walk_summary
 
 Scope = Literal["issue", "entry", "link", "archive", "loader"]
+FixKind = Literal["safe", "unsafe"]
 T = TypeVar("T")
 
 # the modules whose import registers the rules, in catalogue order
@@ -52,43 +55,67 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
-    """One check: a stable name, its default severity, a one-line description and its function."""
+    """One check: a stable name, its default severity, its documentation and its function."""
 
     name: str
     severity: Severity
+    # what it finds, in one line
     description: str
-    fixable: bool
+    # whether it can fix what it finds: "safe" (always right) or "unsafe" (a guess, applied with --unsafe-fixes)
+    fix: FixKind | None
     scope: Scope
     func: Callable[..., Iterable[Finding]] | None
+    # why it matters, and an example of what it reports
+    why: str = ""
+    example: str = ""
     # also applied by the build, which its errors stop
     build: bool = False
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, severity: Severity, description: str, *, fixable: bool = False, scope: Scope = "entry", build: bool = False):
-    """Register the decorated function as the rule ``name``."""
+def _documentation(func: Callable) -> tuple[str, str]:
+    """(why, example) from a rule function's docstring: why it matters, then ``Example:`` and the example."""
+    doc = inspect.cleandoc(func.__doc__ or "")
+    why, _, example = doc.partition("\nExample:\n")
+    return " ".join(why.split()), textwrap.dedent(example).strip("\n")
+
+
+def rule(name: str, severity: Severity, description: str, *, fix: FixKind | None = None, scope: Scope = "entry",
+         build: bool = False):
+    """Register the decorated function as the rule ``name``; its docstring says why it matters, with an example."""
 
     def register(func: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         if name in RULES:
             raise ValueError(f"rule {name!r} is registered twice")
-        RULES[name] = Rule(name, severity, description, fixable, scope, func, build)
+        RULES[name] = Rule(name, severity, description, fix, scope, func, *_documentation(func), build)
         return func
 
     return register
 
 
-def loader_rule(name: str, severity: Severity, description: str) -> None:
+def loader_rule(name: str, severity: Severity, description: str, why: str, example: str) -> None:
     """Register a rule that the loader reports while reading files (and so while building)."""
-    RULES[name] = Rule(name, severity, description, False, "loader", None, True)
+    RULES[name] = Rule(name, severity, description, None, "loader", None, why, example, True)
 
 
 def all_rules() -> dict[str, Rule]:
-    """Every registered rule by name, importing the rule modules on first use."""
+    """Every registered rule by name, in catalogue order, importing the rule modules on first use."""
     for group in GROUPS:
         importlib.import_module(f"{__name__}.{group}")
+    order = {f"{__name__}.{g}": n for n, g in enumerate(GROUPS)}
+    if list(RULES) != (ordered := sorted(RULES, key=lambda name: order.get(_module(RULES[name]), len(GROUPS)))):
+        RULES.update({name: RULES.pop(name) for name in ordered})
     return RULES
+
+
+def _module(r: Rule) -> str:
+    return r.func.__module__ if r.func is not None else f"{__name__}.schema"
 
 
 @dataclass

@@ -59,6 +59,12 @@ def where(occurrence: Occurrence, field: str) -> str:
 
 @rule("duplicate-url", "error", "the same page is linked twice (an error within one issue, a warning across issues)", scope="archive")
 def duplicate_url(ctx: Context, files: list[FileFacts]) -> Iterator[tuple[FileFacts, Finding]]:
+    """Readers should not meet the same page twice; two forms of one link (www., a trailing slash, an arXiv
+    version) count as one.
+
+    Example:
+            url: https://arxiv.org/pdf/2402.07827v2    # also in 2024-02-W3 as https://arxiv.org/abs/2402.07827
+    """
     first: dict[str, Occurrence] = {}
     # an issue's entries are consecutive in archive order: the latest earlier one is in the same issue if any is
     latest: dict[str, Occurrence] = {}
@@ -79,6 +85,12 @@ def duplicate_url(ctx: Context, files: list[FileFacts]) -> Iterator[tuple[FileFa
 
 @rule("duplicate-title", "warning", "the same title appears twice in the archive with different links", scope="archive")
 def duplicate_title(ctx: Context, files: list[FileFacts]) -> Iterator[tuple[FileFacts, Finding]]:
+    """The same title with different links is usually the same work linked twice, or a title copied without
+    editing.
+
+    Example:
+            title: Mixture of Experts Explained    # also in 2023-12-W3 with another link
+    """
     first: dict[str, Occurrence] = {}
     links: dict[str, set[str | None]] = {}
     for f, i, entry in _entries(files):

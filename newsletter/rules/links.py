@@ -54,14 +54,26 @@ def _finding(link: Link, message: str, fix: Fix | None = None) -> Finding:
 
 @rule("link-missing", "error", "an entry has no `url`")
 def link_missing(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    """An entry without a link cannot be followed from the email, the feeds or the web archive.
+
+    Example:
+          - type: paper
+            title: Attention Is All You Need    # add `url:`
+    """
     if entry.url is None:
         yield Finding("entry has no link; add `url:` with the address of the page", ("entries", i, "title"))
     elif not entry.url.strip():
         yield Finding("`url` is empty; write the address of the page", ("entries", i, "url"))
 
 
-@rule("link-invalid", "error", "a URL is not an absolute http(s) link (no scheme, javascript:, spaces, garbage)", fixable=True, scope="link")
+@rule("link-invalid", "error", "a URL is not an absolute http(s) link (no scheme, javascript:, spaces, garbage)", fix="safe", scope="link")
 def link_invalid(ctx: Context, link: Link) -> Iterator[Finding]:
+    """Mail clients and feed readers open only absolute http(s) links; anything else is dead, or dangerous
+    (javascript:). Adding https:// to a bare host is always right.
+
+    Example:
+            url: arxiv.org/abs/2409.12917    # fix: https://arxiv.org/abs/2409.12917
+    """
     url = link.url
     if web_parts(url) is not None:
         return
@@ -80,8 +92,14 @@ def link_invalid(ctx: Context, link: Link) -> Iterator[Finding]:
         yield _finding(link, f"'{url}' is not a valid web address; copy it again from the browser")
 
 
-@rule("link-insecure", "warning", "a link uses http:// (fixable for hosts known to serve https)", fixable=True, scope="link")
+@rule("link-insecure", "warning", "a link uses http:// (fixable for hosts known to serve https)", fix="safe", scope="link")
 def link_insecure(ctx: Context, link: Link) -> Iterator[Finding]:
+    """An http:// link is rewritten or blocked by some readers and warns in browsers; hosts known to serve https
+    are fixed safely.
+
+    Example:
+            url: http://github.com/karpathy/minbpe    # fix: https://github.com/karpathy/minbpe
+    """
     parts = web_parts(link.url)
     if parts is None or parts.scheme.lower() != "http" or _is_private_host(parts.hostname or ""):
         return
@@ -93,8 +111,14 @@ def link_insecure(ctx: Context, link: Link) -> Iterator[Finding]:
         yield _finding(link, "insecure http:// link; check whether the page opens with https:// and use that")
 
 
-@rule("link-tracking", "warning", "a URL carries tracking parameters (utm_*, fbclid, ref, _bhlid, si, …)", fixable=True, scope="link")
+@rule("link-tracking", "warning", "a URL carries tracking parameters (utm_*, fbclid, ref, _bhlid, si, …)", fix="safe", scope="link")
 def link_tracking(ctx: Context, link: Link) -> Iterator[Finding]:
+    """Tracking parameters follow readers, make two links to one page look different, and add nothing; removing
+    them never changes the page.
+
+    Example:
+            url: https://stability.ai/news/sd3?utm_source=x    # fix: https://stability.ai/news/sd3
+    """
     if web_parts(link.url) is None:
         return
     extra = frozenset(ctx.config.check.tracking_params)
@@ -122,8 +146,14 @@ def is_redirect(parts: SplitResult) -> bool:
     return any(on_host(host, (h,)) and parts.path.startswith(p) for h, p in _REDIRECT_PATHS)
 
 
-@rule("link-redirect", "error", "a link goes through a newsletter tracker or URL shortener that hides and expires", fixable=True, scope="link")
+@rule("link-redirect", "error", "a link goes through a newsletter tracker or URL shortener that hides and expires", fix="unsafe", scope="link")
 def link_redirect(ctx: Context, link: Link) -> Iterator[Finding]:
+    """Newsletter trackers and shorteners hide where a link goes and stop working when the tracking expires. The
+    fix is the target the redirect carries, which may not be where it lands: unsafe.
+
+    Example:
+            url: https://www.google.com/url?q=https://example.com/post    # unsafe fix: https://example.com/post
+    """
     parts = web_parts(link.url)
     if parts is None or not is_redirect(parts):
         return
@@ -150,6 +180,12 @@ def _is_private_host(host: str) -> bool:
 
 @rule("link-private", "error", "a link only the editor can open (private Notion page, localhost, private IP, file:)", scope="link")
 def link_private(ctx: Context, link: Link) -> Iterator[Finding]:
+    """A link only the editor can open (a Notion page inside a workspace, localhost, a private address, a file)
+    is broken for every reader.
+
+    Example:
+            url: https://www.notion.so/17f90df74bce4c62a295849f0dc8fb7e?pvs=21
+    """
     url = link.url
     if url.lower().startswith("file:"):
         yield _finding(link, "file: links point at the editor's own disk; upload the file or link a public page")
@@ -164,8 +200,14 @@ def link_private(ctx: Context, link: Link) -> Iterator[Finding]:
         yield _finding(link, "a Notion link copied from inside a workspace (?pvs=) is private; publish the page and link its notion.site address")
 
 
-@rule("link-arxiv-form", "warning", "an arXiv link is not the abstract page https://arxiv.org/abs/<id> (pdf/, html/, www., .pdf)", fixable=True, scope="link")
+@rule("link-arxiv-form", "warning", "an arXiv link is not the abstract page https://arxiv.org/abs/<id> (pdf/, html/, www., .pdf)", fix="safe", scope="link")
 def link_arxiv_form(ctx: Context, link: Link) -> Iterator[Finding]:
+    """The abstract page is the stable, readable address of an arXiv paper and lets duplicates be found; the fix
+    only rewrites the form.
+
+    Example:
+            url: https://arxiv.org/pdf/2409.12917v1.pdf    # fix: https://arxiv.org/abs/2409.12917v1
+    """
     canonical = canonical_arxiv(link.url)
     parts = web_parts(link.url)
     if canonical is None or parts is None:
@@ -176,6 +218,12 @@ def link_arxiv_form(ctx: Context, link: Link) -> Iterator[Finding]:
 
 @rule("link-label-mismatch", "warning", "a summary link's label names a site (GitHub, 허깅페이스, 논문, YouTube …) its URL does not go to", scope="link")
 def link_label_mismatch(ctx: Context, link: Link) -> Iterator[Finding]:
+    """A summary link labelled GitHub, 논문 or YouTube that goes elsewhere is usually a link pasted into the wrong
+    place.
+
+    Example:
+              - "[깃허브](https://arxiv.org/abs/2409.12917)"    # the label names GitHub
+    """
     parts = web_parts(link.url)
     if not link.inline or parts is None or is_redirect(parts):
         return  # redirects hide the destination; link-redirect reports them
@@ -197,6 +245,13 @@ def _is_paper_url(ctx: Context, url: str) -> bool:
 
 @rule("type-link-mismatch", "warning", "a paper entry links no paper host or PDF, or a dev/news entry links an arXiv paper")
 def type_link_mismatch(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    """An entry's type is its section: a paper entry should link the paper, and an arXiv paper belongs under
+    paper. The host patterns are the `hosts` of the types.
+
+    Example:
+          - type: dev
+            url: https://arxiv.org/abs/2409.12917    # make it `type: paper`
+    """
     url = entry.url or ""
     parts = web_parts(url)
     if parts is None or is_redirect(parts) or "paper" not in ctx.config.types:

@@ -26,12 +26,22 @@ KNOWN_USES = 3
 
 @rule("title-missing", "error", "an entry's title is empty")
 def title_missing(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    """The title is the text of the link; without it there is nothing to click.
+
+    Example:
+            title: ""
+    """
     if not entry.title.strip():
         yield Finding("the title is empty; write the link text", ("entries", i, "title"))
 
 
 @rule("title-is-link", "warning", "an entry's title is a URL, or contains its own link, instead of the link text")
 def title_is_link(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    """A URL as the title shows the reader an address instead of what the page is; write the link text.
+
+    Example:
+            title: https://github.com/karpathy/minbpe    # write: minbpe
+    """
     title, url = entry.title.strip(), (entry.url or "").strip()
     if _BARE_URL.match(title) or (url and url in title):
         yield Finding("the title is the link itself; write the link text (the page's own title) instead", ("entries", i, "title"))
@@ -56,8 +66,14 @@ def unbalanced(text: str) -> str | None:
     return stack[0] if stack else None
 
 
-@rule("title-format", "warning", "a title has stray spaces, is broken across lines, or has unbalanced brackets", fixable=True)
+@rule("title-format", "warning", "a title has stray spaces, is broken across lines, or has unbalanced brackets", fix="safe")
 def title_format(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    """Stray spaces and line breaks copied from a PDF show in every output; removing them is safe. Unbalanced
+    brackets are reported, not fixed.
+
+    Example:
+            title: "Training  Language Models "    # fix: Training Language Models
+    """
     path = ("entries", i, "title")
     title = entry.title
     tidy = " ".join(title.split())
@@ -179,8 +195,14 @@ def _org_paths(doc: LoadedIssue, i: int, entry: Entry) -> Iterator[tuple[PathKey
         yield (path if single else path + (k,)), org
 
 
-@rule("org-spelling", "warning", "an organisation name is a near miss of a known one (UC Berkely → UC Berkeley)", fixable=True)
+@rule("org-spelling", "warning", "an organisation name is a near miss of a known one (UC Berkely → UC Berkeley)", fix="unsafe")
 def org_spelling(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    """An organisation spelled two ways splits the archive's lists by organisation. The fix is the nearest known
+    name, a guess: unsafe.
+
+    Example:
+            org: UC Berkely    # unsafe fix: UC Berkeley
+    """
     aliases = ctx.config.check.org_aliases
     index = ctx.index(org_index)
     for path, org in _org_paths(doc, i, entry):
@@ -194,8 +216,14 @@ def org_spelling(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterat
             yield Finding(f"unknown organisation '{org}': did you mean one of {', '.join(found)}?", path)
 
 
-@rule("week-label", "warning", "an issue's `label` does not parse (4rd week) or disagrees with its `date`", fixable=True, scope="issue")
+@rule("week-label", "warning", "an issue's `label` does not parse (4rd week) or disagrees with its `date`", fix="safe", scope="issue")
 def week_label(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
+    """The label is the heading of the week in the archive; one that does not parse, or names another week,
+    misleads readers.
+
+    Example:
+        label: 4rd week    # fix: 4th week
+    """
     issue = doc.issue
     # only weeks have a label format; a day's or a month's label is free text
     if issue is None or issue.label is None or ctx.config.cadence != "weekly":
@@ -211,8 +239,14 @@ def week_label(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
         yield Finding(f"the label '{issue.label}' disagrees with date {issue.date} (week {week}); correct one of them", ("label",))
 
 
-@rule("summary-format", "warning", "a summary bullet is empty, only a bare URL, or has stray spaces", fixable=True)
+@rule("summary-format", "warning", "a summary bullet is empty, only a bare URL, or has stray spaces", fix="safe")
 def summary_format(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    """Empty bullets, bullets that are only a URL and stray spaces render as noise in the email and the archive.
+
+    Example:
+            summary:
+              - "  multi-turn RL  "    # fix: multi-turn RL
+    """
     base: PathKey = ("entries", i, "summary")
     for _, text, sub in walk_summary(entry.summary):
         path = base + sub
@@ -241,13 +275,24 @@ def _texts(doc: LoadedIssue) -> Iterator[tuple[PathKey, str]]:
 
 @rule("html-active", "error", "HTML that runs script or loads a refused link (<script>, onerror=, a javascript: source)", scope="issue")
 def html_active(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
+    """HTML that runs script or loads a refused link would run in readers' mail clients and browsers; it is never
+    rendered.
+
+    Example:
+              - <img src=x onerror=alert(1)>
+    """
     for path, text in _texts(doc):
         for tag in active_html(text) if "<" in text else ():
             yield Finding(f"'{tag[:60]}' would run script or load an unchecked address; the outputs show it as text: remove it", path, needle=tag)
 
 
-@rule("authors-duplicate", "warning", "a name repeated in an entry's `authors` (as copied digests repeat every name)", fixable=True)
+@rule("authors-duplicate", "warning", "a name repeated in an entry's `authors` (as copied digests repeat every name)", fix="safe")
 def authors_duplicate(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
+    """Copied digests repeat every author's name; a name twice in one list is removed safely.
+
+    Example:
+            authors: [Albert Q. Jiang, Albert Q. Jiang]    # fix: [Albert Q. Jiang]
+    """
     first: dict[str, int] = {}
     for j, name in enumerate(entry.authors):
         key = " ".join(name.split())
@@ -261,6 +306,12 @@ def authors_duplicate(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> I
 
 @rule("issue-empty", "warning", "an issue has no entries (and no intro or kept Markdown)", scope="issue")
 def issue_empty(ctx: Context, doc: LoadedIssue) -> Iterator[Finding]:
+    """An issue without entries (nor intro, nor kept Markdown) would send an empty email.
+
+    Example:
+        date: 2024-09-16
+        entries: []
+    """
     issue = doc.issue
     if issue is not None and not issue.entries and not (issue.intro or issue.raw):
         yield Finding("the issue has no entries yet; add some or delete the file", ("date",))
