@@ -240,3 +240,12 @@ def test_a_day_or_month_label_is_free_text(tmp_path, cli):
     status, out, _ = cli("-C", root, "check", "--format", "json")
     assert status == 0 and json.loads(out) == []
     assert "<summary>Tuesday</summary>" in _digest(root)
+
+
+def test_a_long_form_essay_is_the_issue_of_its_month(tmp_path, cli):
+    root = project(tmp_path / "monthly", MONTHLY)
+    assert cli("-C", root, "import", SEED.parent / "longform.md", "--format", "longform")[0] == 0
+    (path,) = (root / "issues").rglob("*.yaml")
+    assert len(path.stem) == 7 and path.stem == Project(root).config.periods.issue_id(Project(root).valid_issues()[0].issue.date)
+    status, out, _ = cli("-C", root, "check", "--format", "json", "--select", "date-invalid")
+    assert json.loads(out) == []

@@ -20,7 +20,6 @@ from newsletter.importer.inline import type_for_url_or_first
 from newsletter.importer.report import Report
 from newsletter.model import Entry, EntryStyle, Issue
 from newsletter.render.markdown import longform_byline
-from newsletter.weeks import issue_id
 
 STAR = "star"
 _PAPER = re.compile(r"\*\*(\\\* )?(?P<title>[^*]+?)\*\*(?P<byline>.*?)\s*(?P<url>https?://\S+)$")
@@ -78,7 +77,7 @@ def import_longform(text: str, config: Config, report: Report) -> Report:
         report.warn(i + 1, f"lines {i + 1}-{len(lines)} after the paper list kept verbatim in the issue's raw Markdown")
     issue = Issue(date=_date(entries, report), intro=intro or None, layout="longform", entries=entries,
                   raw="\n".join(rest) if rest else None)
-    report.issues[issue_id(issue.date, config.week_rule)] = issue
+    report.issues[config.periods.issue_id(issue.date)] = issue
     return report
 
 
