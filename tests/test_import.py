@@ -133,13 +133,6 @@ def test_a_megabyte_line_is_linear(archive_project, line):
     assert len(report.issues) == 1
 
 
-def test_full_seed_import_is_fast(archive_project):
-    text = ARCHIVE.read_text(encoding="utf-8")
-    start = time.perf_counter()
-    parse(text, "archive", archive_project.config, "archive-2024.md")
-    assert time.perf_counter() - start < 0.3
-
-
 def test_korean_months_descending_order_typos_and_tabs(archive_project, capsys):
     text = small_archive(
         "<details>\n  <summary>4rd week</summary>\n\n- 📜\u00a0[A](https://arxiv.org/abs/2)\n\t- tabbed bullet\n</details>\n\n"
