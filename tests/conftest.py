@@ -48,3 +48,19 @@ def archive_project(tmp_path: Path) -> Project:
 def env() -> jinja2.Environment:
     """The package templates only."""
     return environment(None)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; a test never downloads a browser
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, for one test module (its event loop ends with the module)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()

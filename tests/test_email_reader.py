@@ -4,7 +4,6 @@ in the inbox preview and the feed reader's summary, and as a page on the web."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,6 @@ from newsletter.render.email import email_html
 from newsletter.render.html import issue_context, preheader
 from newsletter.render.templates import environment
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 KO = Config(title="AI 위클리", language="ko", label_language="en", base_url="https://weekly.example.org/")
 INTRO = "이번 주는 **DeepSeek-R1** 이 화제였습니다. 자세한 내용은 [공식 블로그](https://api-docs.deepseek.com/news) 참고.\n\n- `GRPO` 로 학습"
 ISSUE = Issue(
@@ -32,17 +29,6 @@ ISSUE = Issue(
 
 def render(config: Config = KO, issue: Issue = ISSUE) -> str:
     return email_html(environment(None), issue_context("2024-09-W2", issue, config))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 STYLE = """(el) => { const s = getComputedStyle(el);

@@ -251,8 +251,6 @@ def test_a_new_week_links_the_week_before_it_and_a_deleted_one_leaves_no_page(tm
 
 # --- in a real browser ----------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -274,17 +272,6 @@ def served(site) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("query", ["자기교정", "Self-Correct via Reinforcement Learning"])
