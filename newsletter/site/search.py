@@ -62,7 +62,8 @@ def _build(site: Path, year: int, language: str) -> list[Path]:
         command = [str(exe), "--site", str(site), "--glob", f"{PAGES}/{year}-*.html", "--output-path", tmp,
                    "--force-language", language]
         try:
-            run = subprocess.run(command, capture_output=True, text=True, errors="replace")
+            # run in the site, away from any Pagefind configuration file where the build was started
+            run = subprocess.run(command, cwd=site, capture_output=True, text=True, errors="replace")
         except OSError as e:
             raise NewsletterError(f"search index: cannot run Pagefind: {e.strerror or e}", where) from None
         if run.returncode != 0 or not (Path(tmp) / ENTRY).is_file():
