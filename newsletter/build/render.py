@@ -31,7 +31,7 @@ from newsletter.render.text import email_text
 from newsletter.rules import Context
 from newsletter.rules.text import builtin_orgs
 from newsletter.site import pages as site_pages
-from newsletter.site.listing import OrgNames, listing
+from newsletter.site.listing import OrgNames
 from newsletter.site.pages import Listing, Pages
 
 # the ids of the issues before and after one (None at either end)
@@ -132,7 +132,7 @@ class Renderer:
             types = list(dict.fromkeys(e.type for e in issue.entries))
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
-        made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, listing(issue, config))
+        made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, self.pages.listing(issue_id, issue))
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
         return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config))

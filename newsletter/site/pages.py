@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from markupsafe import Markup
 
 from newsletter.config import Config
 from newsletter.model import Entry, Issue
 from newsletter.render.html import groups, heading, preheader
-from newsletter.render.templates import render
+from newsletter.render.templates import macro, render
 from newsletter.site.listing import Listed, OrgNames, anchors, listed, slug
 from newsletter.urls import issue_page as issue_path
 from newsletter.weeks import issue_label, month_name
@@ -87,7 +88,7 @@ class Pages:
 
     def __init__(self, env: jinja2.Environment, config: Config, orgs: OrgNames) -> None:
         self.env, self.config, self.orgs = env, config, orgs
-        self._labels: dict[str, str] = {}
+        self._item: Callable[..., str] | None = None
 
     def _page(self, template: str, path: str, root: str | None = None, **context: object) -> str:
         return render(self.env, template, config=self.config, root=_root(path) if root is None else root, path=path,
@@ -111,6 +112,21 @@ class Pages:
         return self._page("site-home.html.j2", "index.html", articles=articles, years=years,
                           month_name=lambda m: month_name(m, self.config.labels))
 
+    def listing(self, issue_id: str, issue: Issue) -> dict:
+        """The issue's part of the site's lists, as plain data the build cache can store: its heading, and per entry
+        its type, organisations and item on the organisation and type pages (rendered once, here, for them all)."""
+        if self._item is None:
+            # every organisation and type page sits one folder below the root
+            self._item = macro(self.env, "site-list-item.html.j2", "item", config=self.config, root=_root(org_path("-", 1)),
+                               org_path=org_path, issue_path=issue_path)
+        label, date = id_label(issue_id, self.config), issue.date.isoformat()
+        entries = [
+            {"type": e.type, "orgs": e.org,
+             "item": self._item(e, anchor, [(self.orgs.name(o), self.orgs.slug(o)) for o in e.org], issue_id, date, label)}
+            for anchor, e in zip(anchors(e.title for e in issue.entries), issue.entries)
+        ]
+        return {"heading": heading(issue, self.config), "entries": entries}
+
     def org_name(self, org_slug: str, entries: Iterable[Listed]) -> str:
         """The name an organisation's pages show: its most used spelling among ``entries``."""
         names = Counter(self.orgs.name(o) for e in entries for o in e.orgs if self.orgs.slug(o) == org_slug)
@@ -130,15 +146,9 @@ class Pages:
         return f"{t.emoji} {t.label}" if t else type_name
 
     def _list(self, path: str, title: str, up: tuple[str, str], entries: list[Listed]) -> str:
-        ordered = sorted(entries, key=lambda e: (e.date, e.issue), reverse=True)
-        rows = [(e, [(self.orgs.name(o), self.orgs.slug(o)) for o in e.orgs], self._label(e.issue)) for e in ordered]
-        return self._page("site-list.html.j2", path, title=title, up=up, rows=rows)
-
-    def _label(self, issue_id: str) -> str:
-        # an issue's entries are listed together: its name is made once
-        if issue_id not in self._labels:
-            self._labels[issue_id] = id_label(issue_id, self.config)
-        return self._labels[issue_id]
+        # the sort is stable: an issue's entries keep their order
+        items = [Markup(e.item) for e in sorted(entries, key=lambda e: (e.date, e.issue), reverse=True)]
+        return self._page("site-list.html.j2", path, title=title, up=up, items=items)
 
     def type_years(self, type_name: str, counts: dict[int, int]) -> str:
         """A type's years, each with its number of entries."""
