@@ -1,4 +1,4 @@
-"""What the site's lists keep of an entry, the entries' anchors, and organisation names grouped as ``check`` groups them."""
+"""The entries' anchors, and organisation names grouped as ``check`` groups them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from newsletter.config import Config
 from newsletter.rules.text import variant_key
@@ -64,19 +63,3 @@ class OrgNames:
             key = self.key(org)
             self._names[org] = (self.known.get(key, self.aliases.get(org, org)), slug(key))
         return self._names[org]
-
-
-@dataclass(frozen=True)
-class Listed:
-    """One entry as the organisation and type pages list it: its item there is rendered with its issue."""
-
-    issue: str
-    date: str
-    type: str
-    orgs: tuple[str, ...]
-    item: str
-
-
-def listed(issue_id: str, date: str, data: dict) -> list[Listed]:
-    """The entries of one issue's listing data (see :meth:`newsletter.site.pages.Pages.listing`)."""
-    return [Listed(issue_id, date, e["type"], tuple(e["orgs"]), e["item"]) for e in data["entries"]]
