@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import tomllib
@@ -14,6 +13,7 @@ from newsletter.fsio import atomic_write
 from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
 from newsletter.load import decode_text
+from newsletter.project import Project
 from newsletter.tomledit import set_settings, toml_value
 
 
@@ -92,30 +92,34 @@ def parse_into(text: str, fmt: str, config: Config, display: str, cadence_free: 
     return report
 
 
-def run(project, args: argparse.Namespace) -> int:
-    """Import ``args.file``; print the report; write the issues and the learned settings unless ``--dry-run``."""
-    path = Path(args.file)
+def import_file(
+    project: Project, path: Path, *, format: str | None = None, into: Path | None = None, dry_run: bool = False,
+    report_path: Path | None = None, force: bool = False,
+) -> int:
+    """Import ``path`` (in ``format``, else the layout recognised from it) into ``into`` (default: ``issues/``); print
+    the report (also as JSON into ``report_path``); write the issues and the learned settings unless ``dry_run``."""
+    path = Path(path)
     display = project.display(path)
     text = read_markdown(path, display)
     config, config_path = project.config, project.root / CONFIG_NAME
     old = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
     # a project without issues whose newsletter.toml leaves the cadence open takes the file's
     cadence_free = "cadence" not in tomllib.loads(old) and not project.issue_files()
-    report = parse_into(text, args.format or detect_format(text), config, display, cadence_free)
-    report.recognised = args.format is None
+    report = parse_into(text, format or detect_format(text), config, display, cadence_free)
+    report.recognised = format is None
     config_text = None
     if report.settings:
         config_text = updated_config(old, report, project.display(config_path))
-    if not args.dry_run:
-        folder = Path(args.into) if args.into else project.issues_dir
-        report.written = [project.display(p) for p in write_issues(report.issues, folder, force=args.force)]
+    if not dry_run:
+        folder = Path(into) if into else project.issues_dir
+        report.written = [project.display(p) for p in write_issues(report.issues, folder, force=force)]
         if config_text is not None:
             atomic_write(config_path, config_text)
             report.written.append(project.display(config_path))
-    if args.report:
-        atomic_write(Path(args.report), report.json())
+    if report_path:
+        atomic_write(Path(report_path), report.json())
     print(report.text())
-    if args.dry_run:
+    if dry_run:
         if report.settings:
             print(f"dry run: would set in {project.display(config_path)}:", file=sys.stderr)
             for name, value in report.settings.items():
