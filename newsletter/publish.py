@@ -11,7 +11,7 @@ from email.utils import parseaddr
 
 from dateutil import tz
 
-from newsletter import ledger, urls
+from newsletter import edit, ledger, urls
 from newsletter.build.plan import render_build, write_build
 from newsletter.check.runner import collect, failing
 from newsletter.config import CONFIG_NAME, Config
@@ -84,32 +84,6 @@ def timestamp(now: dt.datetime, zone: str) -> str:
     return now.astimezone(tz.gettz(zone)).replace(microsecond=0).isoformat()
 
 
-def with_timestamp(loaded: LoadedIssue, key: str, after: str, stamp: str) -> str:
-    """The issue file's text with ``key: <stamp>`` in place of its old value, else right after ``after:``;
-    nothing else changes."""
-    source = loaded.source
-    raw = loaded.path.read_bytes().decode("utf-8")  # keeps a byte-order mark where it was
-    lines = raw.splitlines(keepends=True)
-    newline = "\r\n" if "\r\n" in raw else "\n"
-    node_key, value, found = source.node((key,))
-    if not found:
-        node_key, value, found = source.node((after,))
-    one_line = value is not None and value.end_mark.line - value.start_mark.line <= (0 if value.end_mark.column else 1)
-    if not found or node_key is None or value is None or node_key.start_mark.column != 0 or not one_line:
-        line, col = source.position((after,), key=True)
-        raise NewsletterError(f"cannot record the time: write `{after}:` as a top-level line of its own", source.display, line, col)
-    record = f"{key}: {stamp}{newline}"
-    if node_key.value == key:
-        lines[node_key.start_mark.line] = record
-    else:
-        # a value ending at column 0 ended on the line before (a block scalar's last newline)
-        at = value.end_mark.line + (1 if value.end_mark.column else 0)
-        if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
-            lines[-1] += newline
-        lines.insert(at, record)
-    return "".join(lines)
-
-
 def parse_at(text: str, zone: str) -> dt.datetime:
     """``--at``: an ISO 8601 date and time; without an offset it is taken in the configured zone."""
     try:
@@ -163,7 +137,7 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
         print(f"newsletter: warning: the {config.periods.unit} of {loaded.id} begins on {begins.isoformat()}; publishing it early", file=sys.stderr)
     refuse_on_errors(project, loaded)
     stamp = timestamp(at or now, config.timezone)
-    _write(project, out, [(loaded, with_timestamp(loaded, "published", "date", stamp))])
+    _write(project, out, [(loaded, edit.with_timestamp(loaded, "published", "date", stamp))])
     print(f"published {loaded.id} at {stamp} (recorded in {loaded.source.display})")
     paths = {**issue_paths(out, loaded.id), **archive_paths(project.root, out, config)}
     for output in (*ISSUE, *ARCHIVE):
@@ -186,7 +160,7 @@ def _republish(project: Project, loaded: LoadedIssue, out: Path, now: dt.datetim
         return 0
     refuse_on_errors(project, loaded)
     stamp = timestamp(now, project.config.timezone)
-    _write(project, out, [(loaded, with_timestamp(loaded, "updated", "published", stamp))])
+    _write(project, out, [(loaded, edit.with_timestamp(loaded, "updated", "published", stamp))])
     print(f"updated {loaded.id} at {stamp}: it changed since it was published (recorded in {loaded.source.display})")
     return 0
 
@@ -204,7 +178,7 @@ def backfill(project: Project, out: Path, hour: int, clock: Clock | None = None)
     texts = []
     for loaded in past:
         when = dt.datetime.combine(span(loaded, config)[1], dt.time(hour), tzinfo=zone)
-        texts.append((loaded, with_timestamp(loaded, "published", "date", timestamp(when, config.timezone))))
+        texts.append((loaded, edit.with_timestamp(loaded, "published", "date", timestamp(when, config.timezone))))
     _write(project, out, texts)
     print(f"back-filled {len(past)} issues, {past[0].id} to {past[-1].id}: each published on its {config.periods.unit}'s last day at {hour:02d}:00")
     return 0

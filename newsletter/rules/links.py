@@ -11,7 +11,7 @@ from newsletter.errors import Fix
 from newsletter.load import LoadedIssue
 from newsletter.model import Entry
 from newsletter.rules import Context, Finding, Link, rule
-from newsletter.rules.scalars import replace_text, replace_value
+from newsletter.edit import replace_text, replace_value
 from newsletter.urls import (
     arxiv_id, canonical_arxiv, config_hosts, deception, infer_type, is_bare_host, is_pdf, on_host, scheme, serves_https,
     strip_tracking, tracking_params, web_parts,
