@@ -410,7 +410,7 @@ def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bo
         path = project.issue_path(ident)
         loaded, _ = load_issue_text(issue_file_text(project, day), path, project.display(path))
         return loaded, False, False
-    loaded, diags = load_issue(path, project.display(path))
+    loaded, diags = load_issue(path, project.display(path), project.root)
     if loaded.issue is None:
         d = diags[0]
         raise NewsletterError(f"{d.message}; fix this file before adding to it", d.file, d.line, d.column)

@@ -339,6 +339,14 @@ def _key_parts(dotted: str) -> list[str]:
     return [a or b or c for a, b, c in re.findall(r""""([^"]*)"|'([^']*)'|([\w-]+)""", dotted)]
 
 
+def setting_line(path: Path, loc: list[str]) -> int:
+    """The line of the setting ``loc`` (``["digest", "path"]``) in the config file at ``path``; 1 if unknown."""
+    try:
+        return _locate(path.read_text(encoding="utf-8"), loc)
+    except (OSError, UnicodeDecodeError):
+        return 1
+
+
 def _locate(text: str, loc: list[str]) -> int:
     """Best-effort line of a dotted setting in TOML text (tomllib keeps no positions)."""
     table: list[str] = []

@@ -45,7 +45,7 @@ def find(project: Project, issue_id: str) -> LoadedIssue:
     """The issue named ``issue_id``; a file that does not load stops here with its errors."""
     for path in project.issue_files():
         if path.stem == issue_id:
-            loaded, _ = load_issue(path, project.display(path))
+            loaded, _ = load_issue(path, project.display(path), project.root)
             if loaded.issue is None:
                 refuse_on_errors(project, loaded)  # lists the file's errors and stops
             return loaded

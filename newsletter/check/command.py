@@ -85,7 +85,7 @@ def _sources(project: Project, files: list[Path], diags: list[Diagnostic]) -> di
     sources = {}
     for path in files:
         if (display := project.display(path)) in named:
-            text, _ = read_text(path, display)
+            text, _ = read_text(path, display, project.root)
             sources[display] = Source(path, display, text or "")
     return sources
 
