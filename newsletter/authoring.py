@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from newsletter import PACKAGE_TEMPLATES, __version__, edit, urls
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError, UsageError
-from newsletter.fsio import atomic_write
+from newsletter.fsio import atomic_write, editable, rewrite
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
 from newsletter.lock import LOCK_NAME
 from newsletter.model import Entry
@@ -411,6 +411,7 @@ def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bo
         loaded, _ = load_issue_text(issue_file_text(project, day), path, project.display(path))
         return loaded, False, False
     loaded, diags = load_issue(path, project.display(path), project.root)
+    editable(path, project.root, loaded.source.display)
     if loaded.issue is None:
         d = diags[0]
         raise NewsletterError(f"{d.message}; fix this file before adding to it", d.file, d.line, d.column)
@@ -447,7 +448,7 @@ def add(project: Project, args: argparse.Namespace) -> int:
         raise NewsletterError("could not append the entry without disturbing the file; add it by hand", display)
     if not args.force:
         _refuse_check_errors(project, check, len(expected) - 1)
-    atomic_write(loaded.path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+    rewrite(loaded.path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"), project.root, display)
     position = ("entries", len(expected) - 1)
     if not existed:
         print(f"created {display}")

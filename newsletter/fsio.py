@@ -3,6 +3,7 @@ project's boundary, which neither a read nor a write crosses through a link."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import stat
@@ -43,6 +44,16 @@ def editable(path: Path, root: Path, display: str) -> Path:
         raise NewsletterError(f"is read-only, so it was left as it is; make it writable (chmod u+w {display}) and run again",
                               display)
     return real
+
+
+def with_bom(path: Path, text: str) -> bytes:
+    """``text`` as UTF-8, with a byte-order mark when the file at ``path`` starts with one (an editor's choice)."""
+    try:
+        with open(path, "rb") as f:
+            bom = f.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+    except OSError:
+        bom = False
+    return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
 
 
 def rewrite(path: Path, data: str | bytes, root: Path, display: str) -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError
-from newsletter.fsio import atomic_write
+from newsletter.fsio import atomic_write, inside
 from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
 from newsletter.load import decode_text
+from newsletter.outputs import source_hit
 from newsletter.tomledit import set_settings, toml_value
 
 
@@ -61,12 +62,14 @@ def run(project, args: argparse.Namespace) -> int:
     if report.settings:
         old = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
         config_text = updated_config(old, report, project.display(config_path))
+    if args.report and (hit := source_hit(project.root, Path(args.report).resolve())):
+        raise NewsletterError(f"--report would write over the project's {hit}; name another file", args.report)
     if not args.dry_run:
-        folder = Path(args.into) if args.into else project.issues_dir
-        report.written = [project.display(p) for p in write_issues(report.issues, folder, force=args.force)]
-        if config_text is not None:
-            atomic_write(config_path, config_text)
-            report.written.append(project.display(config_path))
+        folder = Path(args.into).resolve() if args.into else project.issues_dir
+        root = project.root if inside(project.root, folder) else folder
+        also = {config_path: config_text} if config_text is not None else {}
+        written = write_issues(report.issues, folder, force=args.force, root=root, also=also)
+        report.written = [project.display(p) for p in written]
     if args.report:
         atomic_write(Path(args.report), report.json())
     print(report.text())

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from newsletter.errors import NewsletterError
-from newsletter.fsio import discard, write_temp
+from newsletter.fsio import discard, editable, write_temp
 from newsletter.load import _FORBIDDEN_CHAR, Loader
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
 from newsletter.weeks import issue_path
@@ -233,24 +233,29 @@ def issue_yaml(issue: Issue, display: str = "<issue>") -> str:
     return text
 
 
-def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool) -> list[Path]:
-    """Write every issue; refuse, writing nothing, when one of the files exists and ``force`` is off."""
+def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool, root: Path | None = None,
+                 also: dict[Path, str] | None = None) -> list[Path]:
+    """Write every issue (and the files ``also`` names) all or none: refuse, writing nothing, when one of the files
+    exists and ``force`` is off, or when one is a folder, read-only or a link leading out of ``root`` (default
+    ``folder``); a link inside it is written through."""
     paths = {ident: issue_path(folder, ident) for ident in sorted(issues)}
-    existing = [p for p in paths.values() if p.exists()]
+    existing = [p for p in paths.values() if os.path.lexists(p)]
     if existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         raise NewsletterError(f"{existing[0]}{more} already exists; use --force to overwrite, or --into another folder")
-    texts = {ident: issue_yaml(issues[ident], str(paths[ident])) for ident in paths}
+    texts = {paths[ident]: issue_yaml(issues[ident], str(paths[ident])) for ident in paths}
+    texts.update(also or {})
+    targets = {path: editable(path, root or folder, str(path)) for path in texts}
     staged: list[tuple[str, Path]] = []
     moved = 0
     try:
-        for ident, path in paths.items():
-            staged.append((write_temp(path, texts[ident], durable=False), path))
+        for path, text in texts.items():
+            staged.append((write_temp(targets[path], text, durable=False), targets[path]))
         os.sync()  # one flush for all the files instead of one fsync each: every file is on disk before any rename
-        for tmp, path in staged:
-            os.replace(tmp, path)
+        for tmp, target in staged:
+            os.replace(tmp, target)
             moved += 1
     finally:
         for tmp, _ in staged[moved:]:
             discard(tmp)
-    return list(paths.values())
+    return list(texts)
