@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,15 +221,33 @@ def init(project: Project, args: argparse.Namespace) -> int:
         "templates/README.md": templates_readme(),
         ".gitignore": GITIGNORE,
     }
-    (root / "issues").mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        atomic_write(root / name, text)
     from newsletter.deliver.tokens import load_secret
 
-    load_secret(root / Config().subscribers.secret_file)
+    made = not root.exists()
+    try:
+        (root / "issues").mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            atomic_write(root / name, text)
+        load_secret(root / Config().subscribers.secret_file)
+    except BaseException:
+        # the folder was new or empty: whatever is in it now is this run's, and half a project is worse than none
+        _empty(root, remove=made)
+        raise
     print(f"created {root}: {', '.join(files)}, issues/, a signing secret in .newsletter-private/")
     print(f"next: cd {root} && newsletter new")
     return 0
+
+
+def _empty(root: Path, *, remove: bool) -> None:
+    """Delete what ``root`` holds (and ``root`` itself if ``remove``)."""
+    if remove:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for child in root.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 # --- new, new-week --------------------------------------------------------------------------------

@@ -311,6 +311,10 @@ def test_a_build_removes_the_temporary_files_a_killed_build_left(tmp_path: Path)
     mine = [root / "dist/.notes.tmp", root / "dist/notes.tmp", root / "dist/email/.x.y.tmp", root / "dist/.a.b.c.toolong99.tmp"]
     for p in left + mine:
         p.write_text("partial", encoding="utf-8")
+    (root / "issues/2024/.2024-09-W3.yaml.ab_12345.tmp").write_text("partial", encoding="utf-8")
+    left.append(root / "issues/2024/.2024-09-W3.yaml.ab_12345.tmp")
+    # a killed build recorded no manifest: the next one renders
+    (root / ISSUE).write_text(WEEK.replace("title: T", "title: U"), encoding="utf-8")
     assert run(root, "build").status == 0
     assert not any(p.exists() for p in left)
     assert all(p.exists() for p in mine)

@@ -21,6 +21,7 @@ WATCH_INTERVAL = 1.0
 
 def build(project: Project, out: Path, layout: str | None = None) -> Build:
     """Render and write what changed; warnings go to stderr."""
+    project.warn_skipped()
     done = render_build(project, out, layout)
     written = write_build(done)
     for warning in done.warnings:

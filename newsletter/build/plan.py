@@ -23,6 +23,7 @@ from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, 
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
+from newsletter.fsio import remove_leftovers
 from newsletter.load import source_bytes
 from newsletter.outputs import SITE
 from newsletter.project import Project
@@ -106,6 +107,9 @@ def _read(path: Path, root: Path) -> bytes | None:
 
 def render_build(project: Project, out: Path, layout: str | None = None, sources: dict[Path, bytes] | None = None) -> Build:
     """Render what changed since the last build into ``out``; ``sources`` are issue files' bytes not yet on disk."""
+    # what a command killed mid-write left (this build holds the project's lock: no writer is at work)
+    remove_leftovers(project.issues_dir)
+    remove_leftovers(project.root, recursive=False)
     paths = project.issue_files()
     _unique_ids(project, paths)
     raw = {p: sources[p] if sources and p in sources else _read(p, project.root) for p in paths}
@@ -118,6 +122,7 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
     fresh = previous.fresh_issues(fp, keys)
     if previous.up_to_date(fp, keys, fresh):
         return Build(out, store, previous)
+    remove_leftovers(out)
     # only a build that renders pays for importing the renderers
     from newsletter.build.pool import render_files
     from newsletter.build.render import Renderer

@@ -38,6 +38,8 @@ def run(project: Project, args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or None
     fixing = args.fix or args.unsafe_fixes
     unwritten = 0
+    if paths is None:
+        project.warn_skipped()
     if not (fixing or args.diff or args.online or args.since):
         from newsletter.check import pool
 

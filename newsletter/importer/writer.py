@@ -16,7 +16,7 @@ import yaml
 
 from newsletter.errors import NewsletterError
 from newsletter.fsio import discard, editable, write_temp
-from newsletter.load import _FORBIDDEN_CHAR, Loader
+from newsletter.load import _FORBIDDEN_CHAR, MAX_DEPTH, Loader
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
 from newsletter.weeks import issue_path
 
@@ -204,8 +204,8 @@ def read_back(text: str) -> Any:
         if kind is yaml.ScalarEvent:
             if event.tag or event.anchor:
                 raise ValueError("a tag or an anchor")
-            if _FORBIDDEN_CHAR.search(event.value):
-                raise ValueError("a character the loader refuses")
+            if found := _FORBIDDEN_CHAR.search(event.value):
+                raise ValueError(f"the control character U+{ord(found[0]):04X}")
             add(None if event.implicit[0] and event.value in _NULLS else event.value)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.tag or event.anchor:
@@ -213,6 +213,8 @@ def read_back(text: str) -> Any:
             container: Any = {} if kind is yaml.MappingStartEvent else []
             add(container)
             stack.append([container, None])
+            if len(stack) > MAX_DEPTH:
+                raise ValueError(f"lists nested over {MAX_DEPTH} levels deep")
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             stack.pop()
         elif kind is yaml.AliasEvent:
@@ -224,12 +226,15 @@ def issue_yaml(issue: Issue, display: str = "<issue>") -> str:
     """The YAML text of an issue file, checked by reading it back."""
     data = issue_data(issue)
     text = dump_block(data)
+    why = "the issue file would not read back as written; nothing was written (please report this)"
     try:
         ok = read_back(text) == _as_text(data)
-    except (ValueError, yaml.YAMLError):
+    except ValueError as e:
+        ok, why = False, f"the issue would hold {e}, which `newsletter check` refuses; nothing was written (change that in the archive)"
+    except yaml.YAMLError:
         ok = False
     if not ok:
-        raise NewsletterError("the issue file would not read back as written; nothing was written (please report this)", display)
+        raise NewsletterError(why, display)
     return text
 
 
@@ -250,7 +255,10 @@ def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool, root: P
     moved = 0
     try:
         for path, text in texts.items():
-            staged.append((write_temp(targets[path], text, durable=False), targets[path]))
+            try:
+                staged.append((write_temp(targets[path], text, durable=False), targets[path]))
+            except OSError as e:
+                raise NewsletterError(f"cannot write: {e.strerror or e}; nothing was imported", str(path)) from None
         os.sync()  # one flush for all the files instead of one fsync each: every file is on disk before any rename
         for tmp, target in staged:
             os.replace(tmp, target)

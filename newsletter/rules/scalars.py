@@ -81,7 +81,8 @@ def replace_text(doc: LoadedIssue, path: PathKey, old: str, new: str, descriptio
 
 
 def delete_item(doc: LoadedIssue, path: PathKey, description: str) -> Fix | None:
-    """A fix removing the block-sequence item at ``path`` when it sits alone on its own line."""
+    """A fix removing the block-sequence item at ``path`` when it sits alone on its own line; a comment after it
+    stays, on a line of its own."""
     _, node, found = doc.source.node(path)
     if not found or node is None:
         return None
@@ -91,6 +92,8 @@ def delete_item(doc: LoadedIssue, path: PathKey, description: str) -> Fix | None
     line_end = len(text) if line_end < 0 else line_end + 1
     before = text[line_start : node.start_mark.index]
     after = text[node.end_mark.index : line_end]
-    if not re.fullmatch(r"\s*-\s+", before) or not re.fullmatch(r"\s*(#.*)?\n?", after):
+    comment = re.fullmatch(r"\s*(#.*?)?(\r?\n)?", after)
+    if not re.fullmatch(r"\s*-\s+", before) or not comment:
         return None
-    return Fix(line_start, line_end, "", description)
+    kept = before[: before.index("-")] + comment[1] + (comment[2] or "") if comment[1] else ""
+    return Fix(line_start, line_end, kept, description)
