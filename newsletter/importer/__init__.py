@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tomllib
 from pathlib import Path
@@ -14,6 +13,7 @@ from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
 from newsletter.load import decode_text
 from newsletter.outputs import source_hit
+from newsletter.project import Project
 from newsletter.tomledit import set_settings, toml_value
 
 
@@ -52,28 +52,32 @@ def updated_config(text: str, report: Report, display: str) -> str:
     return new
 
 
-def run(project, args: argparse.Namespace) -> int:
-    """Import ``args.file``; print the report; write the issues and the learned settings unless ``--dry-run``."""
-    path = Path(args.file)
+def import_file(
+    project: Project, path: Path, *, format: str = "archive", into: Path | None = None, dry_run: bool = False,
+    report_path: Path | None = None, force: bool = False,
+) -> int:
+    """Import ``path`` into ``into`` (default: ``issues/``); print the report (also as JSON into ``report_path``);
+    write the issues and the learned settings unless ``dry_run``."""
+    path = Path(path)
     display = project.display(path)
-    report = parse(read_markdown(path, display), args.format, project.config, display)
+    report = parse(read_markdown(path, display), format, project.config, display)
     config_path = project.root / CONFIG_NAME
     config_text = None
     if report.settings:
         old = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
         config_text = updated_config(old, report, project.display(config_path))
-    if args.report and (hit := source_hit(project.root, Path(args.report).resolve())):
-        raise NewsletterError(f"--report would write over the project's {hit}; name another file", args.report)
-    if not args.dry_run:
-        folder = Path(args.into).resolve() if args.into else project.issues_dir
+    if report_path and (hit := source_hit(project.root, Path(report_path).resolve())):
+        raise NewsletterError(f"--report would write over the project's {hit}; name another file", str(report_path))
+    if not dry_run:
+        folder = Path(into).resolve() if into else project.issues_dir
         root = project.root if inside(project.root, folder) else folder
         also = {config_path: config_text} if config_text is not None else {}
-        written = write_issues(report.issues, folder, force=args.force, root=root, also=also)
+        written = write_issues(report.issues, folder, force=force, root=root, also=also)
         report.written = [project.display(p) for p in written]
-    if args.report:
-        atomic_write(Path(args.report), report.json())
+    if report_path:
+        atomic_write(Path(report_path), report.json())
     print(report.text())
-    if args.dry_run:
+    if dry_run:
         if report.settings:
             print(f"dry run: would set in {project.display(config_path)}:", file=sys.stderr)
             for name, value in report.settings.items():
