@@ -93,7 +93,7 @@ def test_preview_serves_only_an_issue_of_the_output_folder(tmp_path: Path, ident
 def test_build_out_deletes_only_what_it_wrote(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", {ISSUE: WEEK, "issues/2024/2024-09-W2.yaml": "date: 2024-09-09\nentries:\n" + ENTRY}, TOML)
     out = tmp_path / "public"
-    hand = {"issues/2023-01-W1.md": "mine", "email/2023-01-W1.html": "mine", "site/issues/2023-01-W1.html": "mine",
+    hand = {"issues/2023-01-W1.md": "mine", "email/2023-01-W1.html": "mine", "site/issues/2023-01-W1.html": "<html><body><p>mine</p></body></html>",
             "issues/2024-09-W3.md.bak": "mine"}
     for name, text in hand.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
