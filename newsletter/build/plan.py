@@ -24,11 +24,11 @@ from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, 
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
+from newsletter.fsio import remove_leftovers
 from newsletter.load import source_bytes
-from newsletter.outputs import SITE, per_issue_files
+from newsletter.outputs import SITE
 from newsletter.project import Project
 from newsletter.site.search import INDEX_DIR
-from newsletter.weeks import parse_issue_id
 
 if TYPE_CHECKING:
     from newsletter.build.render import Fragment, Nav, RenderedIssue, Renderer
@@ -51,6 +51,8 @@ class Build:
     staging: Staging = field(default_factory=Staging)
     # the archive-wide files of the last build: those not made again are removed (in the site only)
     previous: dict[str, Signature] = field(default_factory=dict)
+    # the per-issue files of the last build: those not made again are removed while they are as it wrote them
+    previous_issues: dict[str, Signature] = field(default_factory=dict)
     # the content's language, which the search index is made for
     language: str = "en"
 
@@ -96,19 +98,22 @@ def _unique_ids(project: Project, paths: list[Path]) -> None:
         seen[path.stem] = path
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path, root: Path) -> bytes | None:
     """The file's bytes; None when it cannot be read (loading it then says why)."""
     try:
-        return source_bytes(path)
+        return source_bytes(path, root)
     except OSError:
         return None
 
 
 def render_build(project: Project, out: Path, layout: str | None = None, sources: dict[Path, bytes] | None = None) -> Build:
     """Render what changed since the last build into ``out``; ``sources`` are issue files' bytes not yet on disk."""
+    # what a command killed mid-write left (this build holds the project's lock: no writer is at work)
+    remove_leftovers(project.issues_dir)
+    remove_leftovers(project.root, recursive=False)
     paths = project.issue_files()
     _unique_ids(project, paths)
-    raw = {p: sources[p] if sources and p in sources else _read(p) for p in paths}
+    raw = {p: sources[p] if sources and p in sources else _read(p, project.root) for p in paths}
     fp = fingerprint(project, layout)
     nav = _neighbours(paths)
     # an issue's web page links to its neighbours: a week added or removed renders the weeks beside it again
@@ -118,12 +123,14 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
     fresh = previous.fresh_issues(fp, keys)
     if previous.up_to_date(fp, keys, fresh):
         return Build(out, store, previous)
+    remove_leftovers(out)
     # only a build that renders pays for importing the renderers
     from newsletter.build.pool import render_files
     from newsletter.build.render import Renderer
 
     job = _Rebuild(project, Renderer(project, out, layout), raw, keys, store, nav)
-    build = Build(out, store, Manifest(fp), previous=previous.archive, language=project.config.language)
+    build = Build(out, store, Manifest(fp), previous=previous.archive, language=project.config.language,
+                  previous_issues={p: sig for r in previous.issues.values() for p, sig in r.outputs.items()})
     try:
         job.reuse(previous, fresh, build.manifest)
         stale = [p for p in paths if p not in job.fragments]
@@ -257,15 +264,16 @@ class _Rebuild:
 
 
 def write_build(build: Build) -> list[Path]:
-    """Put the staged files whose bytes changed in place, drop per-issue files of deleted issues and pages of
-    the site no longer made, index the site for search when its issue pages changed, record the manifest."""
+    """Put the staged files whose bytes changed in place, drop the files of deleted issues and pages of the site
+    no longer made (only files the last build wrote: never one of the editor's), index the site for search when
+    its issue pages changed, record the manifest."""
     written = build.staging.commit()
     expected = {p for r in build.manifest.issues.values() for p in r.outputs}
     removed = []
-    for path, issue_id in per_issue_files(build.out):
-        if parse_issue_id(issue_id) and str(path) not in expected:
-            path.unlink()
-            removed.append(path)
+    for stale, sig in build.previous_issues.items():
+        if stale not in expected and signature(stale) == sig:
+            Path(stale).unlink()
+            removed.append(Path(stale))
     site = build.out / SITE
     for stale in build.previous.keys() - build.manifest.archive.keys():
         if Path(stale).is_relative_to(site):

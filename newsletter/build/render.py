@@ -98,7 +98,7 @@ class Renderer:
 
     def load(self, path: Path, data: bytes | None, display: str) -> tuple[list[Diagnostic], Issue | None]:
         """Load an issue file from its bytes (None: unreadable): its errors, or its issue."""
-        text, diags = decode_text(data, display) if data is not None else read_text(path, display)
+        text, diags = decode_text(data, display) if data is not None else read_text(path, display, self.root)
         if text is None:
             return diags, None
         loaded, diags = load_issue_text(text, path, display)
