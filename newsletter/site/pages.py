@@ -217,10 +217,10 @@ def _grouped(listings: list[Listing], orgs: OrgNames) -> tuple[dict, dict, dict[
         for n, e in enumerate(item.data["entries"]):
             ref = (date, item.id, n)
             by_type[e["type"]][year].append(ref)
-            slugs = [orgs.slug(o) for o in e["orgs"]]
-            for s, o in zip(slugs, e["orgs"]):
-                spellings[s][orgs.name(o)] += 1
-            for s in dict.fromkeys(slugs):
+            named = [orgs.name_and_slug(o) for o in e["orgs"]]
+            for name, s in named:
+                spellings[s][name] += 1
+            for s in dict.fromkeys(s for _, s in named):
                 by_org[s][year].append(ref)
     names = {s: min(c, key=lambda n: (-c[n], n)) for s, c in spellings.items()}
     return by_org, by_type, names
