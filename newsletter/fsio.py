@@ -24,7 +24,7 @@ def inside(root: Path, path: Path) -> bool:
 
 def outside_message(path: Path) -> str:
     """What to say of a link leading out of the project."""
-    return (f"it is a link to {os.path.realpath(path)}, outside the project, which is never read or written; "
+    return (f"it leads through a link to {os.path.realpath(path)}, outside the project, which is never read or written; "
             "move or copy that into the project (a link may point anywhere inside it)")
 
 

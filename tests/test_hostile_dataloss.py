@@ -364,9 +364,12 @@ def test_a_fifo_named_like_an_issue_does_not_hang(tmp_path: Path) -> None:
         assert "regular file" in result.text or "outside the project" in result.text
 
 
-@pytest.mark.parametrize("path", ["dist/feed.xml", "dist/site/index.html", "dist/issues/x.md", ".newsletter-private/x"])
+@pytest.mark.parametrize("path", ["dist/feed.xml", "dist/site/index.html", "dist/issues/x.md", "dist/email/x.html",
+                                  ".newsletter-private/x", ".newsletter.lock", "published.json", "issue.schema.json", ".gitignore",
+                                  "./newsletter.toml", "issues/../newsletter.toml", "subscribers.db", "link-to-config.md"])
 def test_the_digest_path_cannot_replace_another_output_or_a_secret(tmp_path: Path, path: str) -> None:
-    root = write_project(tmp_path, {ISSUE: WEEK}, TOML + f'\n\n[digest]\npath = "{path}"\n')
+    root = write_project(tmp_path, {ISSUE: WEEK}, TOML + f'\n\n[digest]\npath = "{path}"\n[subscribers]\ndatabase = "subscribers.db"\n')
+    (root / "link-to-config.md").symlink_to("newsletter.toml")
     result = run(root, "build")
     assert result.status == 1 and "newsletter.toml:9:1: digest.path" in result.err, result.text
 
