@@ -58,6 +58,12 @@ def source_hit(root: Path, path: Path, *, folder: bool = False) -> str | None:
     return None
 
 
+def refuse_source(root: Path, path: Path, option: str) -> None:
+    """Stop when the file ``option`` names would replace a source of the project at ``root``."""
+    if hit := source_hit(root, path.resolve()):
+        raise NewsletterError(f"{option} would write over the project's {hit}; name another file", str(path))
+
+
 def output_dir(root: Path, out: str | None) -> Path:
     """``--out`` relative to the current folder, else ``dist/`` in the project at ``root``; never a source folder."""
     folder = Path(out).resolve() if out else root / DEFAULT_OUT
