@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 Layout = Literal["archive", "post", "daily", "longform"]
 
@@ -29,6 +29,18 @@ def _none_is_empty(v: object) -> object:
 def _or_null(schema: dict) -> None:
     """Let the JSON Schema accept a key left empty (``entries:`` with nothing below), as the loader does."""
     schema["anyOf"] = [{k: schema.pop(k) for k in ("type", "items")}, {"type": "null"}]
+
+
+def in_range(moment: dt.datetime) -> dt.datetime:
+    """``moment`` if it is a day away from the ends of the calendar, so that it reads in every time zone;
+    else ValueError (``0001-01-01T00:00+14:00`` is in year 0 in UTC)."""
+    if not 2 <= moment.year <= 9998:
+        raise ValueError(f"{moment.isoformat()} is too close to the ends of the calendar; write a time between the years 2 and 9998")
+    return moment
+
+
+# a publish time: with a time zone, and convertible to any other
+Timestamp = Annotated[AwareDatetime, AfterValidator(in_range)]
 
 
 class _Strict(BaseModel):
@@ -97,8 +109,8 @@ class Issue(_Strict):
     title: str | None = Field(None, description="Headline used by the email and the feed.")
     intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")
     image: str | None = Field(None, description="Cover image URL (front matter of the post layout).")
-    published: AwareDatetime | None = Field(None, description="Written by `newsletter publish`; never by hand.")
-    updated: AwareDatetime | None = Field(None, description="Written by `newsletter publish` when a published issue changed; never by hand.")
+    published: Timestamp | None = Field(None, description="Written by `newsletter publish`; never by hand.")
+    updated: Timestamp | None = Field(None, description="Written by `newsletter publish` when a published issue changed; never by hand.")
     layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post, daily or longform.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
     style: IssueStyle | None = Field(None, description="How the archive writes this issue, where it differs (written by import).")
