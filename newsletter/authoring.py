@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import codecs
+import functools
 import datetime as dt
 import json
 import os
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,17 @@ SCHEMA_NAME = "issue.schema.json"
 GITIGNORE = f"dist/\n.newsletter-cache/\n{LOCK_NAME}\n.newsletter-private/\n"
 
 
-def run(project: Project, args: argparse.Namespace) -> int:
-    try:
-        if args.command == "init":
-            return init(project, args)
-        return {"new": new, "new-week": new_week, "add": add}[args.command](project, args)
-    except OSError as e:
-        raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename) from None
+def _reporting_os_errors(command: Callable[..., int]) -> Callable[..., int]:
+    """``command`` with a failed write reported as one line naming the file."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> int:
+        try:
+            return command(*args, **kwargs)
+        except OSError as e:
+            raise NewsletterError(f"cannot write: {e.strerror or e}", e.filename) from None
+
+    return wrapper
 
 
 # --- init -----------------------------------------------------------------------------------------
@@ -204,9 +209,9 @@ The originals are in the `templates` folder of the installed package; print its 
 """
 
 
-def init(project: Project, args: argparse.Namespace) -> int:
-    """Create a project in an empty or new folder."""
-    root = Path(args.directory or ".") / args.dir
+@_reporting_os_errors
+def init(root: Path, *, language: str = "en") -> int:
+    """Create a project in the empty or new folder ``root``."""
     if root.exists() and not root.is_dir():
         raise NewsletterError("is not a folder; choose an empty or new folder", str(root))
     if root.is_dir() and any(root.iterdir()):
@@ -215,7 +220,7 @@ def init(project: Project, args: argparse.Namespace) -> int:
     from newsletter.schema import issue_schema
 
     files = {
-        CONFIG_NAME: config_text(title, args.language),
+        CONFIG_NAME: config_text(title, language),
         SCHEMA_NAME: json.dumps(issue_schema(), ensure_ascii=False, indent=2) + "\n",
         "templates/README.md": templates_readme(),
         ".gitignore": GITIGNORE,
@@ -270,25 +275,20 @@ def _existing_issue_file(project: Project, ident: str) -> Path | None:
     return next((p for p in project.issue_files() if p.stem == ident), None)
 
 
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"argument --date: '{text}' is not a date; write it as YYYY-MM-DD") from None
-
-
-def new_week(project: Project, args: argparse.Namespace) -> int:
+@_reporting_os_errors
+def new_week(project: Project, *, date: dt.date | None = None) -> int:
     """``new`` in a weekly newsletter; in another, an error pointing to ``new``."""
     cadence = project.config.cadence
     if cadence != "weekly":
         raise NewsletterError(f"this newsletter is {cadence} (cadence in {CONFIG_NAME}), so its issues are not weeks; "
                               "create the current issue with `newsletter new`")
-    return new(project, args)
+    return new(project, date=date)
 
 
-def new(project: Project, args: argparse.Namespace) -> int:
-    """Create the file of the issue covering ``--date`` (default today); never overwrite."""
-    day = _parse_date(args.date) if args.date else _today(project.config)
+@_reporting_os_errors
+def new(project: Project, *, date: dt.date | None = None) -> int:
+    """Create the file of the issue covering ``date`` (default today); never overwrite."""
+    day = date or _today(project.config)
     ident = project.config.periods.issue_id(day)
     path = project.issue_path(ident)
     # the path itself too: whatever lies there (a file the listing could not see) is never replaced
@@ -391,13 +391,13 @@ def _one_or_list(values: list[str]) -> str | list[str] | None:
     return values[0] if len(values) == 1 else values or None
 
 
-def _entry(args: argparse.Namespace, entry_type: str, url: str, info: LinkInfo | None) -> dict[str, Any]:
-    """The new entry as plain data, keys in the order the issue files use; options win over what was fetched."""
-    summary = args.summary or ([info.summary] if info and info.summary else None)
+def _entry(given: dict[str, Any], entry_type: str, url: str, info: LinkInfo | None) -> dict[str, Any]:
+    """The new entry as plain data, keys in the order the issue files use; ``given`` wins over what was fetched."""
+    summary = given["summary"] or ([info.summary] if info and info.summary else None)
     entry = {
-        "type": entry_type, "org": _one_or_list(args.org or (info.orgs if info else [])), "icon": args.icon,
-        "title": args.title or (info.title if info else url), "url": url,
-        "note": args.note or (info.note if info else None), "summary": summary,
+        "type": entry_type, "org": _one_or_list(given["orgs"] or (info.orgs if info else [])), "icon": given["icon"],
+        "title": given["title"] or (info.title if info else url), "url": url,
+        "note": given["note"] or (info.note if info else None), "summary": summary,
         "authors": _one_or_list(info.authors) if info else None,
     }
     return {k: v for k, v in entry.items() if v is not None}
@@ -417,41 +417,48 @@ def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bo
     return loaded, True, path.read_bytes().startswith(codecs.BOM_UTF8)
 
 
-def add(project: Project, args: argparse.Namespace) -> int:
-    """Append an entry to an issue file, keeping everything else in the file as it was."""
+@_reporting_os_errors
+def add(
+    project: Project, url: str, *, type: str | None = None, orgs: Sequence[str] = (), title: str | None = None,
+    icon: str | None = None, note: str | None = None, summary: Sequence[str] = (), issue: str | None = None,
+    allow_duplicate: bool = False, fetch: bool = True, force: bool = False,
+) -> int:
+    """Append an entry linking ``url`` to the current issue (or ``issue``), keeping everything else in the file
+    as it was. The type is inferred from the link and the text fetched from its page unless given."""
     config = project.config
-    url = _normalized_url(args.url, config)
-    entry_type = _entry_type(url, args.type, config)
-    ident, day = _issue(args.issue, config)
+    given = {"orgs": list(orgs), "title": title, "icon": icon, "note": note, "summary": list(summary)}
+    url = _normalized_url(url, config)
+    entry_type = _entry_type(url, type, config)
+    ident, day = _issue(issue, config)
     issues, _ = project.load_issues()
-    if not args.allow_duplicate:
+    if not allow_duplicate:
         _refuse_duplicate(issues, url)
     loaded, existed, bom = _target(project, ident, day)
-    _refuse_published(loaded, args.issue is not None)
+    _refuse_published(loaded, issue is not None)
     info = None
-    if args.title is None and not args.no_fetch:
+    if title is None and fetch:
         info = fetch_info(config, url, issues)
         if info.url != url:
             print(f"url: {url} -> {info.url} (where it redirects)")
             url = _normalized_url(info.url, config)
-        if not args.allow_duplicate:
+        if not allow_duplicate:
             _refuse_duplicate(issues, url, info.same_as)
         if info.submitted:
             print(f"submitted {info.submitted}")
-    entry = _entry(args, entry_type, url, info)
+    entry = _entry(given, entry_type, url, info)
     display = loaded.source.display
     text = edit.append_item(loaded.source, "entries", entry)
     check, _ = load_issue_text(text, loaded.path, display)
     expected = [*(loaded.issue.entries if loaded.issue else []), Entry.model_validate(entry)]
     if check.issue is None or check.issue.entries != expected:
         raise NewsletterError("could not append the entry without disturbing the file; add it by hand", display)
-    if not args.force:
+    if not force:
         _refuse_check_errors(project, check, len(expected) - 1)
     atomic_write(loaded.path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
     position = ("entries", len(expected) - 1)
     if not existed:
         print(f"created {display}")
-    if not args.title and info is None:
+    if not title and info is None:
         line, col = check.source.position(position + ("title",))
         print(f"{display}:{line}:{col}: no --title given, so the title is the link; replace it with the link text")
     line, col = check.source.position(position)

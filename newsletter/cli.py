@@ -11,14 +11,18 @@ import io
 import os
 import sys
 import textwrap
-from typing import Callable, Iterable, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, TextIO
 
 from newsletter import __version__
 from newsletter.errors import NewsletterError, UsageError, os_problem, printable
 
+if TYPE_CHECKING:
+    from newsletter.project import Project
+
 GC_THRESHOLD = 100_000
 # commands that need a project: run outside one they would report on, or write into, a random folder
-PROJECT_COMMANDS = {"new", "new-week", "add", "check", "build", "publish", "preview"}
+PROJECT_COMMANDS = {"new", "new-week", "add", "check", "build", "publish", "preview", "subscribers", "send", "serve"}
 # command name -> (module that implements it, one-line help, examples)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("newsletter.authoring", "create a new newsletter project in DIR", """
@@ -91,7 +95,7 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("dir", help="folder for the new project (must be empty or absent)")
         p.add_argument("--language", choices=["ko", "en"], default="en", help="language of labels and month names")
     elif name in ("new", "new-week"):
-        p.add_argument("--date", help="a day of the issue (YYYY-MM-DD); default: today in the configured time zone")
+        p.add_argument("--date", type=_date, help="a day of the issue (YYYY-MM-DD); default: today in the configured time zone")
     elif name == "add":
         p.add_argument("url", help="the link")
         p.add_argument("--type", help="entry type; inferred from the link's host when absent")
@@ -161,8 +165,17 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--port", type=int, default=8000)
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser that reports a bad command line as a :class:`UsageError`, as the commands report theirs,
+    so that :func:`main` returns status 2 instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UsageError(message, self.prog)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="newsletter",
         description="Write a curated link newsletter in YAML, check it, and publish it as Markdown, HTML email and RSS/Atom.",
         epilog="Run 'newsletter COMMAND --help' for a command's options and examples.",
@@ -181,6 +194,65 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run in the project at DIR instead of the current one")
         _add_arguments(name, p)
     return parser
+
+
+def _names(value: str | None) -> list[str] | None:
+    """A comma-separated list of names (``--select``, ``--ignore``)."""
+    return [n.strip() for n in value.split(",") if n.strip()] if value else None
+
+
+def _call(module: Any, project: Project, a: argparse.Namespace) -> int:
+    """Run command ``a.command``: the library function of ``module`` that does it, given plain arguments."""
+    from newsletter.outputs import output_dir
+
+    command = a.command
+    if command == "init":
+        return module.init(Path(a.directory or ".") / a.dir, language=a.language)
+    if command in ("new", "new-week"):
+        return (module.new if command == "new" else module.new_week)(project, date=a.date)
+    if command == "add":
+        return module.add(project, a.url, type=a.type, orgs=a.org, title=a.title, icon=a.icon, note=a.note,
+                          summary=a.summary, issue=a.issue, allow_duplicate=a.allow_duplicate, fetch=not a.no_fetch,
+                          force=a.force)
+    if command == "rules" or (command == "check" and a.list_rules):
+        return module.rules(project, getattr(a, "name", None))
+    if command == "check":
+        return module.check(project, [Path(p) for p in a.paths], format=a.format, fix=a.fix, unsafe_fixes=a.unsafe_fixes,
+                            online=a.online, refresh=a.refresh, since=a.since, diff=a.diff, strict=a.strict,
+                            select=_names(a.select), ignore=_names(a.ignore))
+    if command == "build":
+        out = output_dir(project.root, a.out)
+        if a.watch:
+            return module.watch(project.root, out, a.layout)
+        module.build(project, out, a.layout)
+        return 0
+    if command == "preview":
+        return module.preview(project, a.id, a.port)
+    if command == "publish":
+        out = output_dir(project.root, a.out)
+        if a.backfill:
+            if a.id or a.at or a.send:
+                raise UsageError("--backfill takes neither an issue id nor --at nor --send")
+            return module.backfill(project, out, a.hour)
+        at = module.parse_at(a.at, project.config.timezone) if a.at else None
+        return module.publish_and_send(project, a.id, out, at=at, send=a.send)
+    if command == "import":
+        return module.import_file(project, Path(a.file), format=a.format, into=a.into and Path(a.into),
+                                  dry_run=a.dry_run, report_path=a.report and Path(a.report), force=a.force)
+    if command == "schema":
+        return module.print_schema()
+    if command == "send":
+        return module.send(project, a.id, output_dir(project.root, a.out), a.to, a.dry_run)
+    if command == "serve":
+        return module.serve(project, a.host, a.port)
+    with module.open_store(project) as store:  # subscribers
+        if a.action in ("add", "remove"):
+            return getattr(module, a.action)(store, a.addresses)
+        if a.action == "import":
+            return module.import_csv(store, Path(a.file), project)
+        if a.action == "list":
+            return module.list_(store, a.state)
+        return module.export(store, a.out and Path(a.out))
 
 
 def _writes(args: argparse.Namespace) -> bool:
@@ -255,7 +327,11 @@ def _main(argv: list[str] | None = None) -> int:
     # thresholds the collector's passes over them take nearly half of a large archive's check
     gc.set_threshold(GC_THRESHOLD, 50, 100)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as e:
+        print(f"{e.prog}: error: {e}", file=sys.stderr)
+        return 2
     if args.command is None:
         parser.print_help()
         return 2
@@ -269,9 +345,9 @@ def _main(argv: list[str] | None = None) -> int:
             where = f"in {args.directory}" if args.directory else "here or above; run `newsletter init DIR` or use -C DIR"
             raise NewsletterError(f"no newsletter.toml {where}" + ("; run `newsletter init DIR`" if args.directory else ""))
         with project_lock(project.root) if _writes(args) and project.exists else contextlib.nullcontext():
-            return module.run(project, args)
+            return _call(module, project, args)
     except UsageError as e:
-        print(f"newsletter {args.command}: error: {e}", file=sys.stderr)
+        print(f"{e.prog or 'newsletter ' + args.command}: error: {e}", file=sys.stderr)
         return 2
     except NewsletterError as e:
         print(f"newsletter: {e}", file=sys.stderr)

@@ -44,7 +44,12 @@ class Diagnostic:
 
 
 class UsageError(Exception):
-    """A bad option value: reported as argparse reports its own, exit status 2."""
+    """A bad command line (an unknown option, a bad value): reported as argparse reports its own, exit status 2.
+    ``prog`` names the command (default: the one being run)."""
+
+    def __init__(self, message: str, prog: str | None = None):
+        super().__init__(message)
+        self.prog = prog
 
 
 class NewsletterError(Exception):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from collections.abc import Callable
@@ -215,17 +214,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def run(project: Project, args: argparse.Namespace) -> int:
-    """Entry point of ``newsletter publish``; with ``--send``, then ``newsletter send`` (of ID, else the latest published issue)."""
-    out = output_dir(project.root, args.out)
-    if args.backfill:
-        if args.id or args.at or args.send:
-            raise UsageError("--backfill takes neither an issue id nor --at nor --send")
-        return backfill(project, out, args.hour)
-    at = parse_at(args.at, project.config.timezone) if args.at else None
-    status = publish(project, args.id, out, at=at)
-    if status or not args.send:
+def publish_and_send(project: Project, issue_id: str | None, out: Path, *, at: dt.datetime | None = None, send: bool = False) -> int:
+    """:func:`publish`; with ``send``, then send it (``issue_id``, else the latest published issue) to the subscribers."""
+    status = publish(project, issue_id, out, at=at)
+    if status or not send:
         return status
-    from newsletter.deliver.commands import send
+    from newsletter.deliver.commands import send as send_issue
 
-    return send(project, args.id, out)
+    return send_issue(project, issue_id, out)

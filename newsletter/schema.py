@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from newsletter.model import Issue
-from newsletter.project import Project
 
 
 def issue_schema() -> dict:
@@ -18,6 +16,7 @@ def issue_schema() -> dict:
     return schema
 
 
-def run(project: Project, args: argparse.Namespace) -> int:
+def print_schema() -> int:
+    """Print the JSON Schema of an issue file."""
     print(json.dumps(issue_schema(), ensure_ascii=False, indent=2))
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import functools
 import http.server
 import sys
@@ -83,15 +82,3 @@ def preview(project: Project, issue_id: str, port: int) -> int:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         pass
-
-
-def run(project: Project, args: argparse.Namespace) -> int:
-    """Entry point of ``newsletter build`` and ``newsletter preview``."""
-    if args.command == "preview":
-        return preview(project, args.id, args.port)
-    out = output_dir(project.root, args.out)
-    if args.watch:
-        return watch(project.root, out, args.layout)
-    build(project, out, args.layout)
-    return 0
-

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
+import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from newsletter.check.fix import fix_all, unified_diff
@@ -17,50 +18,54 @@ from newsletter.project import Project
 from newsletter.rules import entry_links
 
 
-def _names(value: str | None) -> list[str] | None:
-    return [n.strip() for n in value.split(",") if n.strip()] if value else None
-
-
 def exit_status(diags: list[Diagnostic], strict: bool) -> int:
     return 1 if failing(diags, strict) else 0
 
 
-def run(project: Project, args: argparse.Namespace) -> int:
-    """Entry point of ``newsletter check`` and ``newsletter rules``."""
-    if args.command == "rules" and args.name:
-        print("\n".join(format_rule(known_rule(args.name), project.config)))
-        return 0
-    if args.command == "rules" or args.list_rules:
+def rules(project: Project, name: str | None = None) -> int:
+    """Print the rule catalogue, or the documentation of the rule ``name``."""
+    if name:
+        print("\n".join(format_rule(known_rule(name), project.config)))
+    else:
         print("\n".join(format_rules(project.config)))
-        return 0
-    levels = rule_levels(project.config, _names(args.select), _names(args.ignore))
-    paths = [Path(p) for p in args.paths] or None
-    fixing = args.fix or args.unsafe_fixes
-    if not (fixing or args.diff or args.online or args.since):
+    return 0
+
+
+def check(
+    project: Project, paths: Sequence[Path] = (), *, format: str = "text", fix: bool = False, unsafe_fixes: bool = False,
+    online: bool = False, refresh: bool = False, since: dt.date | None = None, diff: bool = False, strict: bool = False,
+    select: list[str] | None = None, ignore: list[str] | None = None,
+) -> int:
+    """Check ``paths`` (default: the archive), print the findings in ``format`` and return the exit status;
+    ``fix`` writes the safe fixes (``unsafe_fixes`` the others too), ``diff`` prints them instead."""
+    levels = rule_levels(project.config, select, ignore)
+    paths = [Path(p) for p in paths] or None
+    fixing = fix or unsafe_fixes
+    if not (fixing or diff or online or since):
         from newsletter.check import pool
 
         files, targets = archive_files(project, paths)
         if (workers := pool.workers_for(len(files))) >= 2:
             diags = pool.check(project, files, targets, levels, workers)
-            _report(diags, args.format, _sources(project, files, diags), len(targets))
-            return exit_status(diags, args.strict)
+            _report(diags, format, _sources(project, files, diags), len(targets))
+            return exit_status(diags, strict)
     loaded, targets = load_all(project, paths)
-    if args.since:
-        targets = {p for p in targets if (doc := loaded[p][0]).issue is None or doc.issue.date >= args.since}
-    online = _online(project, loaded, targets, args.refresh) if args.online else None
-    if fixing or args.diff:
-        result = fix_all(project.config, loaded, targets, levels, unsafe=args.unsafe_fixes, online=online)
+    if since:
+        targets = {p for p in targets if (doc := loaded[p][0]).issue is None or doc.issue.date >= since}
+    health = _online(project, loaded, targets, refresh) if online else None
+    if fixing or diff:
+        result = fix_all(project.config, loaded, targets, levels, unsafe=unsafe_fixes, online=health)
         for path, reason in sorted(result.refused.items()):
             print(f"{project.display(path)}: not fixed: the fixed file would not load ({reason})", file=sys.stderr)
-        if args.diff:
+        if diff:
             sys.stdout.writelines(unified_diff(result, loaded))
             return 1 if result.changed else 0
         for path, (_, new) in result.changed.items():
             atomic_write(path, new)
         print(f"Fixed {len(result.changed)} file{'s' * (len(result.changed) != 1)}.", file=sys.stderr)
-    diags = run_rules(project.config, loaded, targets, levels, online)
-    _report(diags, args.format, {doc.source.display: doc.source for doc, _ in loaded.values()}, len(targets))
-    return exit_status(diags, args.strict)
+    diags = run_rules(project.config, loaded, targets, levels, health)
+    _report(diags, format, {doc.source.display: doc.source for doc, _ in loaded.values()}, len(targets))
+    return exit_status(diags, strict)
 
 
 def _online(project: Project, loaded: Loaded, targets: set[Path], refresh: bool) -> dict:

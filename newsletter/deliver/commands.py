@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import sys
@@ -15,7 +14,7 @@ from newsletter.deliver.store import Store
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.lock import project_lock
-from newsletter.outputs import issue_paths, output_dir
+from newsletter.outputs import issue_paths
 from newsletter.project import Project
 
 if TYPE_CHECKING:
@@ -51,16 +50,18 @@ def _addresses(texts: list[str]) -> list[str]:
     return found
 
 
-def add(store: Store, args: argparse.Namespace) -> int:
-    outcomes = store.add((a, "active") for a in _addresses(args.addresses))
+def add(store: Store, addresses: list[str]) -> int:
+    """Add ``addresses`` as active subscribers, skipping those on the list or unsubscribed earlier."""
+    outcomes = store.add((a, "active") for a in _addresses(addresses))
     print(_summary(outcomes))
     return 0
 
 
-def import_csv(store: Store, args: argparse.Namespace, project: Project) -> int:
+def import_csv(store: Store, path: Path, project: Project) -> int:
+    """Add the subscribers of a mailing service's CSV export, in the states it gives them."""
     from newsletter.deliver.csvimport import read_rows
 
-    path = Path(args.file)
+    path = Path(path)
     layout, rows = read_rows(path)
     rows = list(rows)
     display = project.display(path.resolve())
@@ -87,15 +88,17 @@ def _summary(outcomes: list[str], left: int = 0) -> str:
             f"{outcomes.count('unsubscribed')} skipped as unsubscribed earlier")
 
 
-def list_(store: Store, args: argparse.Namespace) -> int:
-    for s in store.subscribers(args.state):
+def list_(store: Store, state: str | None = None) -> int:
+    """Print every subscriber (in ``state``): address, state, when it changed."""
+    for s in store.subscribers(state):
         print(f"{s.address}\t{s.state}\t{s.changed}")
     return 0
 
 
-def remove(store: Store, args: argparse.Namespace) -> int:
+def remove(store: Store, addresses: list[str]) -> int:
+    """Unsubscribe ``addresses``; they stay in the store so that no import adds them again."""
     done = missing = 0
-    for address in _addresses(args.addresses):
+    for address in _addresses(addresses):
         found = store.find(address)
         if found is None:
             missing += 1
@@ -105,14 +108,15 @@ def remove(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def export(store: Store, args: argparse.Namespace) -> int:
+def export(store: Store, out: Path | None = None) -> int:
+    """Write every subscriber as CSV into ``out`` (readable by its owner only), else to standard output."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["email", "state", "changed", "created"])
     for s in store.subscribers():
         writer.writerow([s.address, s.state, s.changed, s.created])
-    if args.out:
-        path = Path(args.out)
+    if out:
+        path = Path(out)
         atomic_write(path, buffer.getvalue())
         path.chmod(0o600)
     else:
@@ -204,17 +208,3 @@ def serve(project: Project, host: str | None, port: int | None) -> int:
                                            forwarded_allow_ips="127.0.0.1"))
     server.run(sockets=[sock])
     return 0
-
-
-def run(project: Project, args: argparse.Namespace) -> int:
-    """Entry point of ``newsletter subscribers``, ``send`` and ``serve``."""
-    if not project.exists:
-        raise NewsletterError("no newsletter.toml here or in a folder above; create a project with `newsletter init DIR`")
-    if args.command == "serve":
-        return serve(project, args.host, args.port)
-    if args.command == "send":
-        return send(project, args.id, output_dir(project.root, args.out), args.to, args.dry_run)
-    with open_store(project) as store:
-        if args.action == "import":
-            return import_csv(store, args, project)
-        return {"add": add, "list": list_, "remove": remove, "export": export}[args.action](store, args)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tomllib
 from pathlib import Path
@@ -13,6 +12,7 @@ from newsletter.fsio import atomic_write
 from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
 from newsletter.load import decode_text
+from newsletter.project import Project
 from newsletter.tomledit import set_settings, toml_value
 
 
@@ -51,26 +51,30 @@ def updated_config(text: str, report: Report, display: str) -> str:
     return new
 
 
-def run(project, args: argparse.Namespace) -> int:
-    """Import ``args.file``; print the report; write the issues and the learned settings unless ``--dry-run``."""
-    path = Path(args.file)
+def import_file(
+    project: Project, path: Path, *, format: str = "archive", into: Path | None = None, dry_run: bool = False,
+    report_path: Path | None = None, force: bool = False,
+) -> int:
+    """Import ``path`` into ``into`` (default: ``issues/``); print the report (also as JSON into ``report_path``);
+    write the issues and the learned settings unless ``dry_run``."""
+    path = Path(path)
     display = project.display(path)
-    report = parse(read_markdown(path, display), args.format, project.config, display)
+    report = parse(read_markdown(path, display), format, project.config, display)
     config_path = project.root / CONFIG_NAME
     config_text = None
     if report.settings:
         old = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
         config_text = updated_config(old, report, project.display(config_path))
-    if not args.dry_run:
-        folder = Path(args.into) if args.into else project.issues_dir
-        report.written = [project.display(p) for p in write_issues(report.issues, folder, force=args.force)]
+    if not dry_run:
+        folder = Path(into) if into else project.issues_dir
+        report.written = [project.display(p) for p in write_issues(report.issues, folder, force=force)]
         if config_text is not None:
             atomic_write(config_path, config_text)
             report.written.append(project.display(config_path))
-    if args.report:
-        atomic_write(Path(args.report), report.json())
+    if report_path:
+        atomic_write(Path(report_path), report.json())
     print(report.text())
-    if args.dry_run:
+    if dry_run:
         if report.settings:
             print(f"dry run: would set in {project.display(config_path)}:", file=sys.stderr)
             for name, value in report.settings.items():
