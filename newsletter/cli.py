@@ -156,7 +156,8 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
     elif name == "import":
         p.add_argument("file", metavar="FILE.md", help="the Markdown archive to import")
         p.add_argument("--into", metavar="DIR", help="folder for the issue files (default: issues/)")
-        p.add_argument("--format", choices=["archive", "post", "daily", "longform"], default="archive")
+        p.add_argument("--format", choices=["archive", "post", "daily", "longform"],
+                       help="the file's layout (default: recognised from the file)")
         p.add_argument("--dry-run", action="store_true", help="write nothing; print the report")
         p.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
         p.add_argument("--force", action="store_true", help="overwrite existing issue files")

@@ -63,6 +63,7 @@ class EntryStyle(_Strict):
 
     separator: str | None = Field(None, description="Text between the type emoji and the rest of the entry line.")
     byline: str | None = Field(None, description="Longform layout: the text between the title and the link, as written.")
+    blank: str | None = Field(None, description="Post layout: the spaces on the blank line after the entry, as written.")
 
 
 class IssueStyle(_Strict):
@@ -80,6 +81,8 @@ class IssueStyle(_Strict):
     after_month: list[str] | None = Field(None, description="Lines after the month heading the issue opens.")
     open: list[str] | None = Field(None, description="Lines between '<summary>' and the first entry.")
     close: list[str] | None = Field(None, description="Lines after the last entry, up to and including '</details>'.")
+    blank: str | None = Field(None, description="Post layout: the spaces on the blank lines around the title and the intro, as written.")
+    end: list[str] | None = Field(None, description="Lines after the issue's page, as written (a blank line that ends the file).")
 
 
 class Entry(_Strict):

@@ -181,7 +181,7 @@ def test_missing_file(archive_project, capsys):
 
 
 def test_post_and_daily_imports(tmp_path, capsys):
-    (tmp_path / "newsletter.toml").write_text('language = "ko"\n', encoding="utf-8")
+    (tmp_path / "newsletter.toml").write_text('language = "ko"\ncadence = "weekly"\nauthor = "Kim"\n', encoding="utf-8")
     project = Project(tmp_path)
     assert run(project, SEEDS / "post-2023-12.md", "--format", "post") == 0
     newest = yaml.safe_load(issue_text(project, "2023-12-W4"))

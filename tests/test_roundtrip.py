@@ -10,10 +10,7 @@ from pathlib import Path
 from conftest import SEEDS
 from newsletter.cli import main
 from newsletter.config import load_config
-from newsletter.importer import parse
 from newsletter.project import Project
-from newsletter.render.markdown import issue_page, post
-from newsletter.render.templates import environment
 
 ARCHIVE = SEEDS / "archive-2024.md"
 DATA = SEEDS.parent
@@ -131,29 +128,82 @@ def test_learned_settings_keep_the_comments_of_newsletter_toml(tmp_path, capsys)
     ]
 
 
-def test_post_round_trip(tmp_path, env):
-    (tmp_path / "newsletter.toml").write_text('language = "ko"\nauthor = "Soohwan Kim"\n', encoding="utf-8")
-    config = load_config(tmp_path / "newsletter.toml")
-    seed = (SEEDS / "post-2023-12.md").read_text(encoding="utf-8")
-    report = parse(seed, "post", config, "post-2023-12.md")
-    assert normalised_lines(post(list(report.issues.items()), config, env)) == normalised_lines(seed)
+def test_post_round_trips_byte_for_byte_in_a_fresh_project(tmp_path):
+    """No --format and no setting by hand: the monthly post is recognised, the project becomes monthly and learns
+    its author, and the blank lines holding two spaces and the intro's hard break come back as they were."""
+    seed = SEEDS / "post-2023-12.md"
+    root, printed = fresh_round_trip(tmp_path, seed)
+    text = seed.read_text(encoding="utf-8")
+    page = (root / "dist" / "issues" / "2023-12.md").read_text(encoding="utf-8")
+    assert line_diff(text, page) == (len(file_lines(text)), {}) and page == text
+    assert "post-2023-12.md: read as --format post (recognised from the file)" in printed
+    for learned in ("cadence = 'monthly' (a post of 4 week sections of one month)",
+                    "author = 'Soohwan Kim'", "style.blank = '  '", "style.blank kept in 1 entry"):
+        assert f"post-2023-12.md: learned: {learned}" in printed
+    config = load_config(root / "newsletter.toml")
+    assert (config.cadence, config.author) == ("monthly", "Soohwan Kim")
 
 
-def test_daily_round_trip_is_exact(tmp_path, env):
-    config = load_config(_toml(tmp_path, 'language = "ko"\n'))
-    seed = (SEEDS / "daily-2024-01-09.md").read_text(encoding="utf-8")
-    report = parse(seed, "daily", config, "daily-2024-01-09.md")
-    (ident, issue), = report.issues.items()
-    assert ident == "2024-01-W2" and issue.layout == "daily"
-    assert normalised_lines(issue_page(ident, issue, config, env)) == normalised_lines(seed)
+def test_daily_round_trips_byte_for_byte_in_a_fresh_project(tmp_path):
+    seed = SEEDS / "daily-2024-01-09.md"
+    root, printed = fresh_round_trip(tmp_path, seed)
+    text = seed.read_text(encoding="utf-8")
+    page = (root / "dist" / "issues" / "2024-01-09.md").read_text(encoding="utf-8")
+    assert line_diff(text, page) == (len(file_lines(text)), {}) and page == text  # even its final blank line
+    assert "daily-2024-01-09.md: learned: cadence = 'daily'" in printed
+    assert "daily-2024-01-09.md: learned: style.end = ['']" in printed
 
 
-def normalised_lines(text: str) -> list[str]:
-    """Lines without trailing whitespace, without the final newline."""
-    return [line.rstrip() for line in text.rstrip("\n").split("\n")]
+def test_post_text_after_an_entry_is_kept_at_its_place(tmp_path):
+    """Text after the last entry of the newest week, paragraphs apart, comes back verbatim after that entry."""
+    lines = (SEEDS / "post-2023-12.md").read_text(encoding="utf-8").split("\n")
+    at = lines.index("### 12월 3주차")
+    lines[at:at] = ["이번 주는 여기까지입니다.", "다음 주에 뵙겠습니다.", "", "추신: 휴가 중입니다.", ""]
+    seed = tmp_path / "post.md"
+    seed.write_text("\n".join(lines), encoding="utf-8")
+    root, printed = fresh_round_trip(tmp_path, seed)
+    assert (root / "dist" / "issues" / "2023-12.md").read_text(encoding="utf-8") == seed.read_text(encoding="utf-8")
+    for n in (at + 1, at + 2, at + 4):
+        assert f"post.md:{n}: warning: text after an entry kept verbatim after it" in printed
 
 
-def _toml(folder: Path, text: str) -> Path:
-    path = folder / "newsletter.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+def test_archive_follows_a_daily_project_s_cadence(tmp_path):
+    """In a daily project each week of the archive is the issue of its first day, and the digest comes back whole."""
+    root = tmp_path / "blog"
+    assert main(["init", str(root)]) == 0
+    _set_cadence(root, "daily")
+    source = DATA / "archive-ko-newest.md"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["-C", str(root), "import", str(source)]) == 0
+    assert "is written as a weekly newsletter (one '<details>' block per week) but the project's cadence is 'daily'" in out.getvalue()
+    ids = sorted(p.stem for p in (root / "issues").rglob("*.yaml"))
+    assert len(ids) == 56 and ids[0] == "2023-07-01" and all(len(i) == 10 for i in ids)
+    assert main(["-C", str(root), "build"]) == 0
+    assert (root / "dist" / "digest.md").read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+
+
+def test_archive_into_a_monthly_project_says_why_it_cannot(tmp_path, capsys):
+    root = tmp_path / "blog"
+    assert main(["init", str(root)]) == 0
+    _set_cadence(root, "monthly")
+    assert main(["-C", str(root), "import", str(DATA / "archive-ko-newest.md")]) == 1
+    err = capsys.readouterr().err
+    assert "archive-ko-newest.md:43:1: this week and the week at line 22 are both in the monthly issue 2024-08" in err
+    assert 'cadence = "weekly"' in err and "Traceback" not in err
+    assert not list((root / "issues").rglob("*.yaml"))
+
+
+def test_a_project_with_issues_keeps_its_cadence(tmp_path):
+    """The post is monthly, but a weekly project that already has issues stays weekly: one issue per week, said."""
+    root, _ = fresh_round_trip(tmp_path, SEEDS / "daily-2024-01-09.md")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["-C", str(root), "import", str(SEEDS / "post-2023-12.md")]) == 0
+    assert "post-2023-12.md:1: warning: the file is written as a monthly newsletter" in out.getvalue()
+    assert sorted(p.stem for p in (root / "issues").rglob("*.yaml"))[:2] == ["2023-12-01", "2023-12-08"]
+
+
+def _set_cadence(root: Path, cadence: str) -> None:
+    toml = root / "newsletter.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('# cadence = "weekly"', f'cadence = "{cadence}"'), encoding="utf-8")

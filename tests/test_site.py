@@ -234,6 +234,19 @@ def test_builds_rewrite_only_what_changed(tmp_path):
     assert {name for name in after if after[name] != before.get(name)} == {"index.html"}
 
 
+def test_two_cold_builds_write_the_same_bytes_search_index_included(tmp_path):
+    """Pagefind writes its filters in the order of a hash map seeded anew by each run: the build sorts them."""
+    outputs = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        make_project(tmp_path / name, FILES, TOML)
+        assert build(tmp_path / name) == 0
+        site = tmp_path / name / "dist/site"
+        outputs.append({p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()})
+    assert any(name.startswith("pagefind/2024/filter/") for name in outputs[0])
+    assert outputs[0] == outputs[1]
+
+
 def test_a_new_week_links_the_week_before_it_and_a_deleted_one_leaves_no_page(tmp_path):
     make_project(tmp_path, FILES, TOML)
     site = tmp_path / "dist/site"

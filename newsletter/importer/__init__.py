@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -28,8 +29,29 @@ def read_markdown(path: Path, display: str) -> str:
     return text.replace("\r\n", "\n")
 
 
+_YEAR = re.compile(r"^#\s+\d{4}\s*$", re.M)
+_DAY = re.compile(r"^## .*\d{4}-\d{2}-\d{2}", re.M)
+_SECTION = re.compile(r"^### ", re.M)
+
+
+def detect_format(text: str) -> str:
+    """The format ``text`` is written in: an archive (``# 2024`` and ``<details>``), a post (front matter and
+    ``### `` sections), a daily digest (``## … (2024-01-09)``), a long-form essay with a paper list; else archive."""
+    from newsletter.importer.longform import PAPER
+
+    if _YEAR.search(text) and "<details>" in text:
+        return "archive"
+    if text.startswith("---\n") and _SECTION.search(text):
+        return "post"
+    if _DAY.search(text):
+        return "daily"
+    if any(PAPER.fullmatch(line) for line in text.split("\n")):
+        return "longform"
+    return "archive"
+
+
 def parse(text: str, fmt: str, config: Config, display: str) -> Report:
-    """Parse ``text`` in format ``archive``, ``post`` or ``daily`` into a report holding the issues."""
+    """Parse ``text`` in format ``archive``, ``post``, ``daily`` or ``longform`` into a report holding the issues."""
     from newsletter.importer import archive, daily, longform, post
 
     parser = {"archive": archive.import_archive, "post": post.import_post, "daily": daily.import_daily,
@@ -51,19 +73,42 @@ def updated_config(text: str, report: Report, display: str) -> str:
     return new
 
 
+def parse_into(text: str, fmt: str, config: Config, display: str, cadence_free: bool) -> Report:
+    """:func:`parse`; when the file is written in another cadence than the project's, a project that may still
+    choose its cadence (``cadence_free``) learns the file's, and one that may not is told what that means."""
+    report = parse(text, fmt, config, display)
+    if report.cadence is None or report.cadence[0] == config.cadence:
+        return report
+    cadence, why = report.cadence
+    if not cadence_free:
+        report.warn(1, f"the file is written as a {cadence} newsletter ({why}) but the project's cadence is {config.cadence!r} "
+                       f"(set in {CONFIG_NAME} or kept by its issues): it is imported as {config.cadence} issues")
+        return report
+    config = config.model_copy(update={"cadence": cadence})
+    report = parse(text, fmt, config, display)
+    report.settings = {"cadence": cadence, **report.settings}
+    report.learned.insert(0, f"cadence = {cadence!r} ({why})")
+    report.config = (report.config or config).model_copy(update={"cadence": cadence})
+    return report
+
+
 def import_file(
-    project: Project, path: Path, *, format: str = "archive", into: Path | None = None, dry_run: bool = False,
+    project: Project, path: Path, *, format: str | None = None, into: Path | None = None, dry_run: bool = False,
     report_path: Path | None = None, force: bool = False,
 ) -> int:
-    """Import ``path`` into ``into`` (default: ``issues/``); print the report (also as JSON into ``report_path``);
-    write the issues and the learned settings unless ``dry_run``."""
+    """Import ``path`` (in ``format``, else the layout recognised from it) into ``into`` (default: ``issues/``); print
+    the report (also as JSON into ``report_path``); write the issues and the learned settings unless ``dry_run``."""
     path = Path(path)
     display = project.display(path)
-    report = parse(read_markdown(path, display), format, project.config, display)
-    config_path = project.root / CONFIG_NAME
+    text = read_markdown(path, display)
+    config, config_path = project.config, project.root / CONFIG_NAME
+    old = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
+    # a project without issues whose newsletter.toml leaves the cadence open takes the file's
+    cadence_free = "cadence" not in tomllib.loads(old) and not project.issue_files()
+    report = parse_into(text, format or detect_format(text), config, display, cadence_free)
+    report.recognised = format is None
     config_text = None
     if report.settings:
-        old = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
         config_text = updated_config(old, report, project.display(config_path))
     if not dry_run:
         folder = Path(into) if into else project.issues_dir

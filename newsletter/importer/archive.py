@@ -25,7 +25,7 @@ from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
 from newsletter.model import Entry, EntryStyle, Issue, IssueStyle
 from newsletter.urls import infer_type
-from newsletter.weeks import issue_id, parse_week_label, week_label, week_start
+from newsletter.weeks import parse_week_label, week_start
 
 MAX_TITLE_LINES = 4
 _YEAR = re.compile(r"#[ \t]+([0-9]{4})")
@@ -77,6 +77,7 @@ class ArchiveImporter:
         self.blank: list[str] = []  # whitespace-only lines inside a week, placed by what follows them
         self.raw_sink: list[str] | None = None  # lines of a block that could not be mapped
         self.gap_text: list[int] = []  # numbers of the lines of text since the last week
+        self.lines: dict[str, int] = {}  # issue id: the line of its first block
 
     def run(self, text: str) -> Report:
         lines = text.split("\n")
@@ -241,6 +242,7 @@ class ArchiveImporter:
         if self.gap_text:
             self.report.warn(self.gap_text[0], f"{_lines(self.gap_text)} after the last week kept verbatim as the digest's footer")
         self.report.footer = footer
+        self.report.cadence = ("weekly", "one '<details>' block per week")
         conventions = learn(self.weeks, self.report, self.config)
         self.report.settings, self.report.config = conventions.settings, conventions.config
         last_week: dict[tuple[int, int], int] = {}
@@ -265,12 +267,12 @@ class ArchiveImporter:
         style = conv.week_style(week, self.weeks[0] is week)
         issue = Issue(
             date=date,
-            label=week.label if week.label != week_label(last, config.labels) else None,
+            label=week.label if week.label != config.periods.label(date, config.labels) else None,
             entries=[self._entry(e, conv, style) for e in week.entries],
             raw="\n".join(week.raw) if week.raw else None,
         )
         issue.style = style if style.model_dump(exclude_defaults=True) else None
-        return issue_id(date, config.week_rule), issue
+        return config.periods.issue_id(date), issue
 
     def _weeks(self, week: _Week, previous: int) -> tuple[int, int]:
         """(first, last) week of the label; a malformed label is read leniently and kept as written."""
@@ -315,8 +317,14 @@ class ArchiveImporter:
 
     def _add_issue(self, ident: str, issue: Issue, line: int) -> None:
         issues = self.report.issues
+        if ident in issues and self.config.cadence == "monthly":
+            first = self.lines[ident]
+            raise NewsletterError(f"this week and the week at line {first} are both in the monthly issue {ident}: an archive "
+                                  "of weekly blocks needs a weekly project; import it into a project with cadence = \"weekly\"",
+                                  self.report.source, line, 1)
+        self.lines.setdefault(ident, line)
         if ident in issues:
-            self.report.warn(line, f"a second block for week {ident}; its entries are added to the first")
+            self.report.warn(line, f"a second block for {self.report.unit} {ident}; its entries are added to the first")
             issues[ident].entries.extend(issue.entries)
         else:
             issues[ident] = issue

@@ -14,7 +14,7 @@ from newsletter.errors import NewsletterError
 from newsletter.importer.inline import link_at, type_for_url_or_first
 from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
-from newsletter.model import Entry, Issue
+from newsletter.model import Entry, Issue, IssueStyle
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\(([^()\s]*)\)")
@@ -57,16 +57,17 @@ class _Day:
         self.papers: list[_Paper] = []
         self.loose: list[str] = []
 
-    def issue(self, config: Config, report: Report) -> Issue:
+    def issue(self, config: Config, report: Report, end: list[str]) -> Issue:
         return Issue(date=self.date, title=self.title, layout="daily", entries=[p.entry(config, report) for p in self.papers],
-                     raw="\n".join(self.loose) or None)
+                     raw="\n".join(self.loose) or None, style=IssueStyle(end=end) if end else None)
 
 
 def import_daily(text: str, config: Config, report: Report) -> Report:
     """Parse a daily digest into one issue with layout ``daily`` per ``## `` heading (per day)."""
     days: list[_Day] = []
     preamble: list[str] = []
-    for n, line in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    for n, line in enumerate(lines, 1):
         line = line.rstrip()
         indent, content = indentation(line)
         if content.startswith("## ") and (not days or _DATE.search(content)):
@@ -86,13 +87,27 @@ def import_daily(text: str, config: Config, report: Report) -> Report:
     if not days:
         raise NewsletterError("no '## Daily Papers (YYYY-MM-DD)' heading found", report.source, 1, 1)
     days[0].loose[:0] = preamble
+    report.cadence = ("daily", f"{len(days)} '## ' heading{'s' if len(days) > 1 else ''} of one day each")
     for day in days:
+        end = _end(lines) if day is days[-1] else []
+        if end:
+            report.learned.append(f"style.end = {end!r} (the blank lines that end the file)")
         ident = config.periods.issue_id(day.date)
         if ident in report.issues:
             raise NewsletterError(f"{day.date} falls in issue {ident} like an earlier day; a {config.cadence} newsletter has one "
                                   f"issue per {config.periods.unit}: set cadence = \"daily\" in newsletter.toml", report.source, day.line, 1)
-        report.issues[ident] = day.issue(config, report)
+        report.issues[ident] = day.issue(config, report, end)
     return report
+
+
+def _end(lines: list[str]) -> list[str]:
+    """The blank lines that end the file (before its final newline), which the last day's page writes back."""
+    if lines[-1:] != [""]:
+        return []
+    body = len(lines) - 1
+    while body and not lines[body - 1].strip():
+        body -= 1
+    return lines[body:-1] if body else []
 
 
 def _paper_line(paper: _Paper, n: int, line: str, indent: int, content: str, report: Report) -> None:

@@ -22,7 +22,7 @@ from newsletter.model import Entry, EntryStyle, Issue
 from newsletter.render.markdown import longform_byline
 
 STAR = "star"
-_PAPER = re.compile(r"\*\*(\\\* )?(?P<title>[^*]+?)\*\*(?P<byline>.*?)\s*(?P<url>https?://\S+)$")
+PAPER = re.compile(r"\*\*(\\\* )?(?P<title>[^*]+?)\*\*(?P<byline>.*?)\s*(?P<url>https?://\S+)$")
 _DATE = re.compile(r"\((\d{1,2})월 (\d{1,2})일\)")
 _ARXIV_YEAR = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{2})(\d{2})\.")
 _ET_AL = re.compile(r",?\s*et al\.$")
@@ -58,15 +58,15 @@ def _date(entries: list[Entry], report: Report) -> dt.date:
 def import_longform(text: str, config: Config, report: Report) -> Report:
     """Parse a long-form newsletter into one issue with layout ``longform``."""
     lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if _PAPER.fullmatch(line)), None)
+    first = next((i for i, line in enumerate(lines) if PAPER.fullmatch(line)), None)
     if first is None:
         raise NewsletterError("no paper line such as '**Title** by Authors (6월 28일), https://…' found", report.source, 1, 1)
     entries: list[Entry] = []
     i = first
-    while i < len(lines) and (m := _PAPER.fullmatch(lines[i])):
+    while i < len(lines) and (m := PAPER.fullmatch(lines[i])):
         summary = []
         j = i + 1
-        while j < len(lines) and lines[j].strip() and not _PAPER.fullmatch(lines[j]):
+        while j < len(lines) and lines[j].strip() and not PAPER.fullmatch(lines[j]):
             summary.append(lines[j])
             j += 1
         entries.append(_entry(i + 1, m, "\n".join(summary), config, report))

@@ -19,7 +19,7 @@ from newsletter.errors import NewsletterError
 from newsletter.importer.inline import link_at, type_for_url_or_first
 from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
-from newsletter.model import Entry, Issue, in_range
+from newsletter.model import Entry, EntryStyle, Issue, IssueStyle, in_range
 from newsletter.weeks import MONTHS_EN, parse_week_label, week_label, week_start
 
 _KO_SECTION = re.compile(r"(\d{1,2})월\s+(.+)")
@@ -30,7 +30,19 @@ class _Section:
     def __init__(self, line: int, heading: str, month: int, label: str):
         self.line, self.heading, self.month, self.label = line, heading, month, label
         self.entries: list[tuple[int, str, str | None, SummaryBuilder]] = []
-        self.raw: list[str] = []
+        self.blanks: dict[int, str] = {}  # index of an entry: the spaces of the blank line after it
+        self.after: dict[int, list[str]] = {}  # index of an entry: the lines of text after it, kept verbatim
+        self.pending: list[tuple[int, str]] = []  # blank lines since the last line of text
+        self.raw: list[str] = []  # text before the first entry
+
+    def close_gap(self, report: Report) -> None:
+        """Place the blank lines before an entry, a heading or the end: the first after an entry keeps its spaces."""
+        for i, (n, line) in enumerate(self.pending):
+            if i == 0 and line and self.entries:
+                self.blanks[len(self.entries) - 1] = line
+            elif line:
+                report.warn(n, "blank line holding spaces written empty")
+        self.pending = []
 
 
 # every scalar is text (a 5,000-digit number, a 13th month), read by this module where it means something
@@ -77,6 +89,18 @@ def _unmapped(block: list[str], data: dict, config: Config, start: int, report: 
         if kept:
             keep.append(line)
     return keep
+
+
+def _author(data: dict, config: Config, report: Report) -> Config:
+    """A project without an author learns the post's one author (written back in the front matter)."""
+    author = data.get("author")
+    authors = author if isinstance(author, list) else [author]
+    if config.author or len(authors) != 1 or not isinstance(authors[0], str) or not authors[0].strip():
+        return config
+    report.settings["author"] = authors[0]
+    report.learned.append(f"author = {authors[0]!r} (the post's front matter)")
+    report.config = config.model_copy(update={"author": authors[0]})
+    return report.config
 
 
 def _published(value: object, n: int, report: Report) -> dt.datetime | None:
@@ -145,26 +169,37 @@ def _entry_text(text: str) -> tuple[str, str | None, str | None] | None:
 
 def import_post(text: str, config: Config, report: Report) -> Report:
     """Parse a monthly post into one issue per week section."""
-    lines = [line.rstrip() for line in text.split("\n")]
+    lines = text.split("\n")
     data, block, start = _front_matter(lines, report)
     title = _scalar(data.get("title"))
     tags = data.get("tags") or []
+    config = _author(data, config, report)
     raw = _unmapped(block, data, config, 2, report)
     draft = str(data.get("draft")).lower() in ("true", "yes", "on")
     published = None if draft else _published(data.get("date"), _key_line(block, "date", 2), report)
-    intro, sections = _body(lines, start, title, report)
+    intro, blank, sections = _body(lines, start, title, report)
     if not sections:
         raise NewsletterError("no week section found; a post has '### 12월 4주차' headings", report.source, start + 1, 1)
+    if len(sections) > 1 and len({s.month for s in sections}) == 1:
+        report.cadence = ("monthly", f"a post of {len(sections)} week sections of one month")
     year = (published or dt.datetime.now(dt.timezone.utc)).year
     newest = True
     for section in sections:
         issue = _issue(section, year - (section.month > (published.month if published else 12)), config, report,
                        [str(t) for t in (tags if isinstance(tags, list) else [tags])])
         if newest:
-            issue.title, issue.intro, issue.published, issue.raw = title, intro, published, "\n".join(raw) or None
+            # front-matter keys the model has no place for join the section's own raw Markdown
+            kept = raw + ([issue.raw] if issue.raw is not None else [])
+            issue.title, issue.intro, issue.published, issue.raw = title, intro, published, "\n".join(kept) or None
+            if blank:
+                issue.style = IssueStyle(blank=blank)
             issue.image = _scalar(data.get("image"))
             newest = False
         _add(report, config, section, issue)
+    if blank:
+        report.learned.append(f"style.blank = {blank!r} (the blank lines around the title and introduction)")
+    if spaced := sum(len(s.blanks) for s in sections):
+        report.learned.append(f"style.blank kept in {spaced} entr{'y' if spaced == 1 else 'ies'} whose blank line after holds spaces")
     return report
 
 
@@ -183,39 +218,75 @@ def _add(report: Report, config: Config, section: _Section, issue: Issue) -> Non
     report.issues[ident] = kept.model_copy(update={"entries": kept.entries + entries, "raw": raw})
 
 
-def _body(lines: list[str], start: int, title: str | None, report: Report) -> tuple[str | None, list[_Section]]:
-    """The introduction and the week sections after the front matter."""
-    intro: list[str] = []
+def _body(lines: list[str], start: int, title: str | None, report: Report) -> tuple[str | None, str | None, list[_Section]]:
+    """The introduction (verbatim, hard breaks included), what the blank lines around it hold, and the week sections."""
+    intro: list[tuple[int, str]] = []
     sections: list[_Section] = []
+    abstract = False
     for n, line in enumerate(lines[start:], start + 1):
         indent, content = indentation(line)
         if content.startswith("### "):
+            if sections:
+                sections[-1].close_gap(report)
             sections.append(_section(n, content[4:].strip(), report))
         elif sections:
             _section_line(sections[-1], n, line, indent, content, report)
-        elif content.startswith("# ") and not any(intro):
+        elif content.startswith("# ") and not any(text.strip() for _, text in intro):
             if title is not None and content[2:].strip() != title:
                 report.warn(n, "the '# ' heading differs from the front-matter title; the title is written")
         elif content.startswith("## "):
+            abstract = True
             if content[3:].strip() != "Abstract":
                 report.warn(n, f"heading '{content}' is written as '## Abstract'")
+        elif abstract and not line.strip():
+            if line:
+                report.warn(n, "blank line holding spaces written empty")
         else:
-            intro.append(line if line.strip() else "")
-    return "\n".join(intro).strip("\n") or None, sections
+            intro.append((n, line))
+    if sections:
+        sections[-1].close_gap(report)
+    text = [i for i, (_, line) in enumerate(intro) if line.strip()]
+    body = intro[text[0]:text[-1] + 1] if text else []
+    blanks = [x for x in intro if x not in body]
+    return "\n".join(line for _, line in body) or None, _blank(blanks, report), sections
+
+
+def _blank(blanks: list[tuple[int, str]], report: Report) -> str | None:
+    """What the blank lines around the title and introduction hold when they all hold the same spaces;
+    otherwise they are written empty, each reported."""
+    kinds = {line for _, line in blanks}
+    if len(kinds) == 1 and "" not in kinds:
+        return kinds.pop()
+    for n, line in blanks:
+        if line:
+            report.warn(n, "blank line holding spaces written empty, as the other blank lines around the introduction")
+    return None
 
 
 def _section_line(section: _Section, n: int, line: str, indent: int, content: str, report: Report) -> None:
+    if not content.strip():
+        section.pending.append((n, line))
+        return
     bullet = bullet_text(content)
+    if bullet is not None and content != content.rstrip():
+        report.warn(n, "spaces at the end of the line dropped")
+        content, bullet = content.rstrip(), bullet.rstrip()
     if bullet is not None and indent <= 1 and (parsed := _entry_text(bullet)):
+        section.close_gap(report)
         summary = SummaryBuilder(first=2)
         if parsed[2]:
             summary.add(2, parsed[2])
         section.entries.append((n, parsed[0], parsed[1], summary))
-    elif content and section.entries and bullet is not None:
+    elif section.entries and bullet is not None and len(section.entries) - 1 not in section.after:
+        section.pending = []
         if warning := section.entries[-1][3].add(indent, bullet):
             report.warn(n, warning)
-    elif content:
-        report.warn(n, "line kept verbatim in the issue's raw Markdown")
+    elif section.entries:
+        report.warn(n, "text after an entry kept verbatim after it")
+        section.after.setdefault(len(section.entries) - 1, []).extend([line for _, line in section.pending] + [line])
+        section.pending = []
+    else:
+        report.warn(n, "text before the first entry kept verbatim in the issue's raw Markdown")
         section.raw.append(line)
 
 
@@ -228,8 +299,10 @@ def _issue(section: _Section, year: int, config: Config, report: Report, tags: l
     except ValueError as e:  # a 6th week in February, or a year before 1
         raise NewsletterError(f"section '### {section.heading}': {e}; correct the heading", report.source, section.line, 5) from None
     entries = [
-        Entry(type=type_for_url_or_first(url, config, report, n), title=title, url=url, summary=summary.items(), tags=tags)
-        for n, title, url, summary in section.entries
+        Entry(type=type_for_url_or_first(url, config, report, n), title=title, url=url, summary=summary.items(), tags=tags,
+              raw="\n".join(section.after[i]) if i in section.after else None,
+              style=EntryStyle(blank=section.blanks[i]) if i in section.blanks else None)
+        for i, (n, title, url, summary) in enumerate(section.entries)
     ]
     label = section.label if section.label != week_label(weeks[1], config.labels) else None
     return Issue(date=date, label=label, layout="post", entries=entries, raw="\n".join(section.raw) or None)

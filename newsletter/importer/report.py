@@ -31,6 +31,8 @@ class Report:
     header: list[str] | None = None  # lines before the first year
     footer: list[str] = field(default_factory=list)  # lines after the last week
     unit: str = "week"  # what one issue covers in the project's cadence: week, day or month
+    cadence: tuple[str, str] | None = None  # the cadence the file is written in, and why (None: any)
+    recognised: bool = False  # the format was recognised from the file, not given
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Warning(line, message))
@@ -59,7 +61,8 @@ class Report:
         """The report as the command prints it."""
         d = self.as_dict()
         per_type = ", ".join(f"{name} {n}" for name, n in d["entries_per_type"].items())
-        lines = [f"{self.source}:{w['line']}: warning: {w['message']}" for w in d["warnings"]]
+        lines = [f"{self.source}: read as --format {self.format} (recognised from the file)"] if self.recognised else []
+        lines += [f"{self.source}:{w['line']}: warning: {w['message']}" for w in d["warnings"]]
         lines += [f"{self.source}: learned: {setting}" for setting in self.learned]
         lines.append(f"{d['weeks']} {self.unit}{'' if d['weeks'] == 1 else 's'}, {d['entries']} entries ({per_type}), {len(d['warnings'])} warnings")
         return "\n".join(lines)

@@ -317,16 +317,20 @@ def daily_entry(entry: Entry) -> dict:
 
 
 def post_sections(issue: Issue, config: Config) -> list[dict]:
-    """An issue's part of a post: one ``12월 4주차`` heading and its entries per week.
+    """An issue's part of a post: one ``12월 4주차`` heading and its entries per week, each entry with the
+    blank line before it (the spaces the previous entry's ``style.blank`` keeps).
 
     A weekly issue is one section; a month's issue has one per run of entries with the same ``section``.
     """
     sections: list[dict] = []
+    blank = ""
     for entry in issue.entries:
         heading = heading_line(entry.section or month_and_week(issue, config))
         if not sections or sections[-1]["heading"] != heading:
             sections.append({"heading": heading, "entries": []})
-        sections[-1]["entries"].append(post_entry(entry))
+            blank = ""
+        sections[-1]["entries"].append({"before": blank, "text": post_entry(entry)})
+        blank = (entry.style.blank if entry.style else None) or ""
     return sections or [{"heading": heading_line(month_and_week(issue, config)), "entries": []}]
 
 
@@ -339,7 +343,7 @@ def post(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Enviro
         env, "post.md.j2",
         title=heading_line(title), front_title=yaml_scalar(title), author=config.author and yaml_scalar(config.author),
         image=yaml_scalar(lead.image) if _is_image(lead.image) else None, date=_post_date(lead),
-        draft=lead.published is None,
+        draft=lead.published is None, blank=(lead.style or _NO_STYLE).blank or "",
         tags=[yaml_scalar(t) for t in dict.fromkeys(t for _, i in ordered for e in i.entries for t in e.tags)],
         intro=_markdown(lead.intro), sections=[s for _, i in ordered for s in post_sections(i, config)],
         raw=[safe_markdown(i.raw) for _, i in ordered if i.raw is not None],
@@ -376,12 +380,25 @@ def issue_page(issue_id: str, issue: Issue, config: Config, env: jinja2.Environm
 
     ``blocks`` are the issue's entry blocks when already rendered (for the digest).
     """
-    chosen = _layout(layout, issue, config)
+    end = (issue.style or _NO_STYLE).end
+    page = _page(_layout(layout, issue, config), issue_id, issue, config, env, blocks)
+    return page + "".join(f"{line}\n" for line in end) if end else page
+
+
+def _page(chosen: str, issue_id: str, issue: Issue, config: Config, env: jinja2.Environment, blocks: list[str] | None) -> str:
+    """The issue's page in layout ``chosen``."""
     if chosen == "post":
         return post([(issue_id, issue)], config, env)
     if chosen == "longform":
         return render(env, "longform.md.j2", intro=_markdown(issue.intro), entries=[longform_entry(e) for e in issue.entries],
                       raw=_markdown(issue.raw))
+    if chosen == "daily":
+        return render(env, "daily.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro),
+                      entries=[daily_entry(e) for e in issue.entries], raw=_markdown(issue.raw))
+    if blocks is None:
+        blocks = [entry_block(e, config, issue.style or _NO_STYLE) for e in issue.entries]
+    return render(env, "issue.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro), blocks=blocks,
+                  raw=_markdown(issue.raw))
     if chosen == "daily":
         return render(env, "daily.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro),
                       entries=[daily_entry(e) for e in issue.entries], raw=_markdown(issue.raw))
