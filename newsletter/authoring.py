@@ -13,10 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
 from newsletter import PACKAGE_TEMPLATES, __version__, edit, urls
 from newsletter.config import CONFIG_NAME, Config
+from newsletter.configdoc import config_text
 from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
@@ -46,133 +45,6 @@ def _reporting_os_errors(command: Callable[..., int]) -> Callable[..., int]:
 
 
 # --- init -----------------------------------------------------------------------------------------
-
-# settings every project should set; the rest are written commented, at their defaults
-_SET = {"title", "description", "base_url", "author", "language"}
-
-_NOTES = {
-    "title": "the newsletter's name: page titles, email subjects, feeds",
-    "description": "one sentence about it, for the feeds and the page header",
-    "base_url": "where the built site is served; links in emails and feeds start with it",
-    "author": "shown as the author of the feeds",
-    "language": '"ko" or "en": the language of the content',
-    "label_language": 'week labels ("3rd week" / "3주차") and month names, when not in the content\'s language',
-    "timezone": 'IANA time zone of "this week" and of publish times',
-    "cadence": '"weekly", "daily" or "monthly": one issue file per week, day or month',
-    "week_rule": '"day-of-month": week n holds days 7n-6 to 7n; "monday": calendar rows starting on Monday',
-    "types": "Entry types: an emoji, the legend text, the link hosts from which `newsletter add` guesses the type\n"
-    '(subdomains match too; "huggingface.co/papers" matches that path), and other spellings of the emoji\n'
-    "accepted by `newsletter import`. Any [types.NAME] table replaces ALL of these defaults: copy the ones you keep.",
-    "month_emoji": "The emoji after each month's heading in the archive.",
-    "digest": "The Markdown archive of every issue. `newsletter import` sets these to the archive's own habits;\n"
-    "header and footer (unset: the type legend, nothing) hold Markdown written before the first year and after the last week.",
-    "digest.path": "where `newsletter build` writes it",
-    "digest.order": '"oldest-first" or "newest-first"',
-    "digest.separator": "between an entry's type emoji and its text",
-    "digest.indent": "spaces per level of summary bullets",
-    "digest.layout": '"archive", "post" or "daily"; an issue\'s own `layout:` wins',
-    "email": "The HTML email and the ready-to-send message.",
-    "email.unsubscribe_url": 'placeholder your email service fills in per recipient, e.g. "*|UNSUB|*"',
-    "email.list_unsubscribe": 'the List-Unsubscribe header, e.g. "<https://example.com/unsubscribe>"',
-    "email.size_warning_kb": "warn above this size (Gmail clips larger messages)",
-    "feed": "The RSS and Atom feeds.",
-    "feed.limit": "how many of the latest issues they carry",
-    "subscribers": "The subscriber store (SQLite, with the send journal) and the secret that signs unsubscribe links;\n"
-    "keep both out of git and dist/. NEWSLETTER_SECRET in the environment replaces the file.",
-    "smtp": "The SMTP relay `newsletter send` uses. User and password come only from the environment:\n"
-    "NEWSLETTER_SMTP_USER and NEWSLETTER_SMTP_PASSWORD.",
-    "smtp.security": '"none", "starttls" or "tls"',
-    "smtp.connections": "messages sent at once over separate connections",
-    "smtp.max_per_second": "your relay's rate limit; 0 for none",
-    "smtp.retries": "tries again after a temporary failure (4xx, dropped connection), waiting longer each time",
-    "serve": "`newsletter serve`: the subscribe, confirm and unsubscribe pages, behind your reverse proxy.",
-    "serve.url": 'their public address; "" means <base_url>list/',
-    "serve.confirm_hours": "how long a confirmation link works",
-    "site": "The web archive (dist/site/).",
-    "site.subscribe_url": "where the subscribe form posts, e.g. the address of `newsletter serve`; no form when empty",
-    "site.latest": "how many of the latest issues the home page shows in full",
-    "check": "`newsletter check`.",
-    "check.tracking_params": "query parameters to strip besides utm_*, fbclid, ref, si, ...",
-    "check.orgs": "organisation names to accept besides the built-in list",
-    "check.rules": 'Severity per rule ("error", "warning", "info" or "off"); `newsletter rules` lists them.\n'
-    'Example:  "link-insecure" = "off"',
-    "check.org_aliases": 'Other spellings of an organisation and the one to write instead.\nExample:  "Open AI" = "OpenAI"',
-    "fetch": "The network: `newsletter add` reading a link's page, `newsletter check --online`.",
-    "fetch.user_agent": 'empty: "newsletter/<version> (+<base_url>)"',
-    "fetch.timeout": "seconds to wait for a server",
-    "fetch.max_bytes": "read at most this much of a page",
-    "fetch.max_redirects": "follow at most this many redirects",
-    "fetch.concurrency": "links checked at once",
-    "fetch.per_host": "links checked at once on one host",
-    "fetch.max_retry_after": "longest Retry-After (seconds) waited for before a link counts as unavailable",
-    "fetch.cache_hours": "how long `check --online` trusts an earlier answer (--refresh ignores it)",
-    "fetch.arxiv_api": "arXiv's API (titles, authors, dates; batched link checks)",
-    "fetch.arxiv_batch": "arXiv ids per API request",
-    "fetch.arxiv_delay": "seconds between two requests to arXiv's API, as arXiv asks",
-    "fetch.github_api": "GitHub's REST API (repository name, description, owner)",
-    "fetch.openreview_api": "OpenReview's API (title, venue)",
-}
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
-
-
-def _toml_key(key: object) -> str:
-    key = str(key)
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
-
-
-def _comment(text: str) -> list[str]:
-    return ["# " + line for line in text.splitlines()]
-
-
-def _setting(path: str, key: object, value: Any) -> str:
-    line = f"{_toml_key(key)} = {_toml_value(value)}"
-    if path not in _SET:
-        line = "# " + line
-    note = _NOTES.get(path)
-    return f"{line:<40} # {note}" if note else line
-
-
-def _table(path: str, value: BaseModel | dict) -> list[str]:
-    """Commented TOML lines for a table at its defaults, sub-tables after its own settings."""
-    lines = [""] + _comment(_NOTES[path]) if path in _NOTES else [""]
-    items = dict(value)
-    if items and all(isinstance(v, BaseModel) for v in items.values()):
-        for key, sub in items.items():
-            lines += _table(f"{path}.{_toml_key(key)}", sub)
-        return lines
-    lines.append(f"# [{path}]")
-    nested = {k: v for k, v in items.items() if isinstance(v, (BaseModel, dict))}
-    lines += [_setting(f"{path}.{k}", k, v) for k, v in items.items() if k not in nested and v is not None]
-    for key, sub in nested.items():
-        lines += _table(f"{path}.{key}", sub)
-    return lines
-
-
-def config_text(title: str, language: str) -> str:
-    """A ``newsletter.toml`` showing every setting with its default and what it does."""
-    defaults = Config(title=title, language=language)
-    lines = [
-        "# Settings of this newsletter. Every setting is optional and shown with its default;",
-        '# a line starting with "# " keeps the default: remove the "# " (and that of its [table]) to change it.',
-        "",
-    ]
-    tables = []
-    for name in Config.model_fields:
-        value = getattr(defaults, name)
-        if isinstance(value, (BaseModel, dict)):
-            tables += _table(name, value)
-        else:
-            lines.append(_setting(name, name, language if value is None else value))
-    return "\n".join(lines + tables) + "\n"
 
 
 def package_templates() -> list[str]:

@@ -47,13 +47,14 @@ class _Strict(BaseModel):
 class EntryType(_Strict):
     """One kind of entry: its emoji, the legend text, and the link hosts typical for it."""
 
-    emoji: str
-    label: str
-    # the section heading in emails and feeds; default: the label (in Korean newsletters 논문, 개발, 뉴스)
-    heading: str | None = None
-    hosts: list[str] = []
-    # other spellings of the emoji accepted on import (e.g. without the zero-width joiner)
-    aliases: list[str] = []
+    emoji: str = Field(description="the emoji that starts the type's entries")
+    label: str = Field(description="its text in the type legend")
+    heading: str | None = Field(None, description="the section heading of emails and feeds; unset: the label, "
+                                "or 논문, 개발, 뉴스 for paper, dev, news when `language = \"ko\"`")
+    hosts: list[str] = Field([], description="link hosts from which `add` guesses the type and `type-link-mismatch` "
+                             'checks it; subdomains match too, "huggingface.co/papers" matches that path')
+    aliases: list[str] = Field([], description="other spellings of the emoji that `import` accepts "
+                               "(e.g. without the zero-width joiner)")
 
 
 def _default_types() -> dict[str, EntryType]:
@@ -99,16 +100,13 @@ def _web_link_or_empty(v: str) -> str:
 class DigestConfig(_Strict):
     """The Markdown archive: where it goes and how it is laid out."""
 
-    path: str = "dist/digest.md"
-    order: Literal["oldest-first", "newest-first"] = "oldest-first"
-    # the character between the type emoji and the rest of the entry line
-    separator: str = " "
-    # spaces per level of summary bullets (the first level too)
-    indent: int = Field(4, ge=1, le=8)
-    layout: Layout = "archive"
-    # Markdown written verbatim before the first year (instead of the type legend) and after the last week
-    header: str | None = None
-    footer: str | None = None
+    path: str = Field("dist/digest.md", description="where `newsletter build` writes it (e.g. README.md)")
+    order: Literal["oldest-first", "newest-first"] = Field("oldest-first", description='"oldest-first" or "newest-first"')
+    separator: str = Field(" ", description="between an entry's type emoji and its text")
+    indent: int = Field(4, ge=1, le=8, description="spaces per level of summary bullets (the first level too)")
+    layout: Layout = Field("archive", description='"archive", "post" or "daily"; an issue\'s own `layout:` wins')
+    header: str | None = Field(None, description="Markdown written before the first year; unset: the type legend and `---`")
+    footer: str | None = Field(None, description="Markdown written after the last week; unset: nothing")
 
 
 # RFC 2369: links in angle brackets; printable ASCII without "=?", which a mail reader would decode as an encoded word
@@ -119,12 +117,13 @@ _LIST_UNSUBSCRIBE = re.compile(rf"{_URI_IN_BRACKETS}(?:, ?{_URI_IN_BRACKETS})*")
 class EmailConfig(_Strict):
     """Settings of the HTML email and the ready-to-send message."""
 
-    from_address: str = "newsletter@example.com"
-    to_address: str = "subscribers@example.com"
-    # placeholder your email service replaces per recipient, e.g. "{{unsubscribe_url}}" or "*|UNSUB|*"
-    unsubscribe_url: str = "{{unsubscribe_url}}"
-    list_unsubscribe: str = ""
-    size_warning_kb: int = 102
+    from_address: str = Field("newsletter@example.com", description="the sender: one address, `Name <user@host>`")
+    to_address: str = Field("subscribers@example.com", description="the `To` of the ready-to-send message")
+    unsubscribe_url: str = Field("{{unsubscribe_url}}", description='placeholder your email service fills in per '
+                                 'recipient, e.g. "*|UNSUB|*", or an https:// link')
+    list_unsubscribe: str = Field("", description='the List-Unsubscribe header: https: or mailto: links in angle '
+                                  'brackets, comma-separated, e.g. "<https://example.com/unsubscribe>"')
+    size_warning_kb: int = Field(102, description="warn above this size (Gmail clips larger messages)")
 
     @field_validator("from_address", "to_address")
     @classmethod
@@ -166,38 +165,34 @@ class EmailConfig(_Strict):
 class SubscribersConfig(_Strict):
     """Where the subscriber store (with its send journal) and the signing secret live: never in git or dist/."""
 
-    database: str = ".newsletter-private/subscribers.sqlite3"
-    # NEWSLETTER_SECRET in the environment takes precedence over this file
-    secret_file: str = ".newsletter-private/secret"
+    database: str = Field(".newsletter-private/subscribers.sqlite3", description="the SQLite store, with the send journal")
+    secret_file: str = Field(".newsletter-private/secret", description="the key that signs unsubscribe links; "
+                             "NEWSLETTER_SECRET in the environment replaces it")
 
 
 class SmtpConfig(_Strict):
     """The relay ``newsletter send`` hands messages to; user and password come only from the environment."""
 
-    host: str = "localhost"
-    port: int = Field(587, ge=0, le=65535)
-    security: Literal["none", "starttls", "tls"] = "starttls"
-    connections: int = Field(4, ge=1, le=64)
-    # the relay's rate limit in messages per second; 0 for none
-    max_per_second: float = Field(0, ge=0)
-    timeout: float = Field(60, gt=0)
-    retries: int = Field(5, ge=0)
-    # seconds before the first retry of a temporary failure; each further one waits twice as long
-    backoff: float = Field(2.0, ge=0)
+    host: str = Field("localhost", description="the relay's host")
+    port: int = Field(587, ge=0, le=65535, description="its port")
+    security: Literal["none", "starttls", "tls"] = Field("starttls", description='"none", "starttls" or "tls"')
+    connections: int = Field(4, ge=1, le=64, description="messages sent at once over separate connections")
+    max_per_second: float = Field(0, ge=0, description="your relay's rate limit in messages per second; 0 for none")
+    timeout: float = Field(60, gt=0, description="seconds to wait for the relay")
+    retries: int = Field(5, ge=0, description="tries again after a temporary failure (4xx, dropped connection)")
+    backoff: float = Field(2.0, ge=0, description="seconds before the first retry; each further one waits twice as long")
 
 
 class ServeConfig(_Strict):
     """``newsletter serve``: the public address of the subscribe and unsubscribe pages, and their limits."""
 
-    # where readers reach `newsletter serve` through the reverse proxy; default: <base_url>list/
-    url: str = ""
-    host: str = "127.0.0.1"
-    port: int = Field(8025, ge=0, le=65535)
-    confirm_hours: float = Field(48, gt=0)
-    # subscribe requests per hour allowed from one client address, and for one email address
-    per_client_per_hour: int = Field(10, ge=1)
-    per_address_per_hour: int = Field(3, ge=1)
-    max_body_bytes: int = Field(4096, ge=256)
+    url: str = Field("", description='where readers reach the pages through your reverse proxy; "" means <base_url>list/')
+    host: str = Field("127.0.0.1", description="the address it listens on")
+    port: int = Field(8025, ge=0, le=65535, description="the port it listens on; 0 for any free one")
+    confirm_hours: float = Field(48, gt=0, description="how long a confirmation link works")
+    per_client_per_hour: int = Field(10, ge=1, description="subscribe requests per hour from one client address")
+    per_address_per_hour: int = Field(3, ge=1, description="subscribe requests per hour for one email address")
+    max_body_bytes: int = Field(4096, ge=256, description="the largest form it reads")
 
     @field_validator("url")
     @classmethod
@@ -206,16 +201,17 @@ class ServeConfig(_Strict):
 
 
 class FeedConfig(_Strict):
-    limit: int = Field(20, ge=1)
+    """The RSS and Atom feeds."""
+
+    limit: int = Field(20, ge=1, description="how many of the latest issues they carry")
 
 
 class SiteConfig(_Strict):
     """The web archive: the subscribe form and the home page."""
 
-    # where the subscribe form posts (the address of `newsletter serve`); no form when empty
-    subscribe_url: str = ""
-    # how many of the latest issues the home page shows in full
-    latest: int = Field(3, ge=1)
+    subscribe_url: str = Field("", description="where the home page's subscribe form posts its `email` field (the "
+                               "`/subscribe` address of `newsletter serve`); no form when empty")
+    latest: int = Field(3, ge=1, description="how many of the latest issues the home page shows in full")
 
     @field_validator("subscribe_url")
     @classmethod
@@ -226,10 +222,12 @@ class SiteConfig(_Strict):
 class CheckConfig(_Strict):
     """Per-rule severity overrides and the data the rules use."""
 
-    rules: dict[str, RuleLevel] = {}
-    tracking_params: list[str] = []
-    orgs: list[str] = []
-    org_aliases: dict[str, str] = {}
+    rules: dict[str, RuleLevel] = Field({}, description='Severity per rule ("error", "warning", "info" or "off"); '
+                                        "`newsletter rules` lists them.", examples=[{"link-insecure": "off"}])
+    tracking_params: list[str] = Field([], description="query parameters to strip besides utm_*, fbclid, ref, si, …")
+    orgs: list[str] = Field([], description="organisation names to accept besides the built-in list")
+    org_aliases: dict[str, str] = Field({}, description="Other spellings of an organisation and the one to write instead.",
+                                        examples=[{"Open AI": "OpenAI"}])
 
     @field_validator("tracking_params")
     @classmethod
@@ -241,48 +239,64 @@ class CheckConfig(_Strict):
 class FetchConfig(_Strict):
     """How ``add`` and ``check --online`` reach the network, and where the remote APIs are."""
 
-    # empty: "newsletter/<version> (+<base_url>)", which names the newsletter to the sites it visits
-    user_agent: str = ""
-    timeout: float = Field(8.0, gt=0)
-    max_bytes: int = Field(2_000_000, ge=1024)
-    max_redirects: int = Field(5, ge=0)
-    concurrency: int = Field(32, ge=1)
-    per_host: int = Field(4, ge=1)
-    # longest Retry-After honoured before the link is reported as unavailable
-    max_retry_after: float = Field(30.0, ge=0)
-    cache_hours: float = Field(72.0, ge=0)
-    arxiv_api: str = "https://export.arxiv.org/api/query"
-    arxiv_batch: int = Field(100, ge=1)
-    # arXiv asks API users for a pause between requests
-    arxiv_delay: float = Field(3.0, ge=0)
-    github_api: str = "https://api.github.com"
-    openreview_api: str = "https://api2.openreview.net"
+    user_agent: str = Field("", description='empty: "newsletter/<version> (+<base_url>)", naming the newsletter to '
+                            "the sites it visits")
+    timeout: float = Field(8.0, gt=0, description="seconds to wait for a server")
+    max_bytes: int = Field(2_000_000, ge=1024, description="read at most this much of a page")
+    max_redirects: int = Field(5, ge=0, description="follow at most this many redirects")
+    concurrency: int = Field(32, ge=1, description="links checked at once")
+    per_host: int = Field(4, ge=1, description="links checked at once on one host")
+    max_retry_after: float = Field(30.0, ge=0, description="longest Retry-After (seconds) waited for before a link "
+                                   "counts as unavailable")
+    cache_hours: float = Field(72.0, ge=0, description="how long `check --online` trusts an earlier answer "
+                               "(--refresh ignores it)")
+    arxiv_api: str = Field("https://export.arxiv.org/api/query", description="arXiv's API (titles, authors, dates; "
+                           "batched link checks)")
+    arxiv_batch: int = Field(100, ge=1, description="arXiv ids per API request")
+    arxiv_delay: float = Field(3.0, ge=0, description="seconds between two requests to arXiv's API, as arXiv asks")
+    github_api: str = Field("https://api.github.com", description="GitHub's REST API (repository name, description, owner)")
+    openreview_api: str = Field("https://api2.openreview.net", description="OpenReview's API (title, venue)")
 
 
 class Config(_Strict):
     """Everything in ``newsletter.toml``."""
 
-    title: str = "Newsletter"
-    description: str = ""
-    base_url: str = "https://example.com/"
-    author: str = ""
-    language: Literal["ko", "en"] = "en"
-    # language of week labels and month headings, when it differs from the content's
-    label_language: Literal["ko", "en"] | None = None
-    timezone: str = "Asia/Seoul"
-    cadence: Cadence = "weekly"
-    week_rule: WeekRule = "day-of-month"
-    types: dict[str, EntryType] = Field(default_factory=_default_types)
-    month_emoji: dict[int, str] = Field(default_factory=_default_month_emoji)
-    digest: DigestConfig = DigestConfig()
-    email: EmailConfig = EmailConfig()
-    feed: FeedConfig = FeedConfig()
-    site: SiteConfig = SiteConfig()
-    check: CheckConfig = CheckConfig()
-    fetch: FetchConfig = FetchConfig()
-    subscribers: SubscribersConfig = SubscribersConfig()
-    smtp: SmtpConfig = SmtpConfig()
-    serve: ServeConfig = ServeConfig()
+    title: str = Field("Newsletter", description="the newsletter's name: page titles, email subjects, feeds")
+    description: str = Field("", description="one sentence about it, for the feeds and the page header")
+    base_url: str = Field("https://example.com/", description="where the built site is served; links in emails and "
+                          "feeds start with it")
+    author: str = Field("", description="shown as the author of the feeds")
+    language: Literal["ko", "en"] = Field("en", description='"ko" or "en": the language of the content (the `lang` '
+                                          "of emails and feeds)")
+    label_language: Literal["ko", "en"] | None = Field(None, description='week labels ("3rd week" / "3주차") and '
+                                                       "month names, when not in the content's language (unset: as `language`)")
+    timezone: str = Field("Asia/Seoul", description='IANA time zone of "this week" (today, this month) and of publish times')
+    cadence: Cadence = Field("weekly", description='"weekly", "daily" or "monthly": one issue file per week, day or '
+                             "month; the current issue of `new`, `add` and `publish`, the labels and the archive's grouping")
+    week_rule: WeekRule = Field("day-of-month", description='"day-of-month": week n holds days 7n-6 to 7n (29–31 are W5); '
+                                '"monday": calendar rows starting on Monday')
+    types: dict[str, EntryType] = Field(
+        default_factory=_default_types,
+        description="Entry types: an emoji, the legend text, the link hosts from which `newsletter add` guesses the type\n"
+        '(subdomains match too; "huggingface.co/papers" matches that path), and other spellings of the emoji\n'
+        "accepted by `newsletter import`. Any [types.NAME] table replaces ALL of these defaults: copy the ones you keep.",
+    )
+    month_emoji: dict[int, str] = Field(default_factory=_default_month_emoji,
+                                        description="The emoji after each month's heading in the archive, by month number (1 = January).")
+    digest: DigestConfig = Field(DigestConfig(), description="The Markdown archive of every issue. `newsletter import` "
+                                 "sets these to the archive's own habits.")
+    email: EmailConfig = Field(EmailConfig(), description="The HTML email and the ready-to-send message.")
+    feed: FeedConfig = Field(FeedConfig(), description="The RSS and Atom feeds.")
+    site: SiteConfig = Field(SiteConfig(), description="The web archive (dist/site/).")
+    check: CheckConfig = Field(CheckConfig(), description="`newsletter check`.")
+    fetch: FetchConfig = Field(FetchConfig(), description="The network: `newsletter add` reading a link's page, "
+                               "`newsletter check --online`.")
+    subscribers: SubscribersConfig = Field(SubscribersConfig(), description="The subscriber store and the secret "
+                                           "that signs unsubscribe links; keep both out of git and dist/.")
+    smtp: SmtpConfig = Field(SmtpConfig(), description="The SMTP relay `newsletter send` uses. User and password come "
+                             "only from the environment:\nNEWSLETTER_SMTP_USER and NEWSLETTER_SMTP_PASSWORD.")
+    serve: ServeConfig = Field(ServeConfig(), description="`newsletter serve`: the subscribe, confirm and unsubscribe "
+                               "pages, behind your reverse proxy.")
 
     def entry_type(self, name: str) -> EntryType:
         """The type ``name``; one not configured (kept with ``type-unknown = "off"``) shows as its name, without emoji."""

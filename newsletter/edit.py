@@ -1,14 +1,16 @@
-"""Edit issue files as text, so that comments, key order and formatting stay as the editor left them."""
+"""Edit issue files as text, so that comments, key order and formatting stay as the editor left them: append an
+item (``add``), record a time (``publish``), and the fixes of ``check`` (replace a scalar or part of one, delete an item)."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
 
-from newsletter.importer.writer import dump_block
-from newsletter.load import Source
+from newsletter.errors import Fix, NewsletterError
+from newsletter.load import Loader, LoadedIssue, PathKey, Source
 
 DEFAULT_INDENT = 2
 
@@ -40,6 +42,9 @@ def _content_end(node: yaml.Node, text: str) -> int:
 
 def item_lines(item: Any, dash_column: int, gap: int) -> list[str]:
     """``item`` rendered as one block-sequence item whose dash sits at ``dash_column``."""
+    # the importer's emitter, imported here: the check rules import this module for their fixes and never emit
+    from newsletter.importer.writer import dump_block
+
     lines = dump_block(item).splitlines()
     first = " " * dash_column + "-" + " " * (gap - 1)
     rest = " " * (dash_column + gap)
@@ -82,3 +87,117 @@ def append_item(source: Source, key: str, item: Any) -> str:
         lines = item_lines(item, column + DEFAULT_INDENT, DEFAULT_INDENT)
         return _insert_lines(text, end_of_line(text, len(head)), lines)
     raise ValueError(f"'{key}' is not a list")
+
+
+def with_timestamp(loaded: LoadedIssue, key: str, after: str, stamp: str) -> str:
+    """The issue file's text with ``key: <stamp>`` in place of its old value, else right after ``after:``;
+    nothing else changes."""
+    source = loaded.source
+    raw = loaded.path.read_bytes().decode("utf-8")  # keeps a byte-order mark where it was
+    lines = raw.splitlines(keepends=True)
+    newline = "\r\n" if "\r\n" in raw else "\n"
+    node_key, value, found = source.node((key,))
+    if not found:
+        node_key, value, found = source.node((after,))
+    one_line = value is not None and value.end_mark.line - value.start_mark.line <= (0 if value.end_mark.column else 1)
+    if not found or node_key is None or value is None or node_key.start_mark.column != 0 or not one_line:
+        line, col = source.position((after,), key=True)
+        raise NewsletterError(f"cannot record the time: write `{after}:` as a top-level line of its own", source.display, line, col)
+    record = f"{key}: {stamp}{newline}"
+    if node_key.value == key:
+        lines[node_key.start_mark.line] = record
+    else:
+        # a value ending at column 0 ended on the line before (a block scalar's last newline)
+        at = value.end_mark.line + (1 if value.end_mark.column else 0)
+        if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += newline
+        lines.insert(at, record)
+    return "".join(lines)
+
+
+# --- fixes: replace one scalar, keeping the rest of the file as it is -------------------------------
+
+# a plain scalar may not start with an indicator, nor contain ': ' or ' #', nor end in ':'
+_PLAIN_START = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`\s]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_PLAIN_BAD = re.compile(r": | #|:$|\s$")
+_FLOW_BAD = re.compile(r"[,\[\]{}]")
+_NON_TEXT = re.compile(r"^(?:~|null|Null|NULL)?$")
+
+
+def quote(value: str, style: str | None, in_flow: bool = False) -> str:
+    """``value`` as a YAML scalar in ``style`` where that is safe, else double-quoted JSON style.
+
+    ``style`` is the node's: None or '' (libyaml) for plain, ``'`` or ``"`` for quoted.
+    """
+    if not style and _plain_ok(value, in_flow):
+        return value
+    if style == "'" and not _CONTROL.search(value):
+        return "'" + value.replace("'", "''") + "'"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _plain_ok(value: str, in_flow: bool) -> bool:
+    if _PLAIN_START.match(value) or _PLAIN_BAD.search(value) or _CONTROL.search(value) or _NON_TEXT.match(value):
+        return False
+    if in_flow and _FLOW_BAD.search(value):
+        return False
+    # the loader reads every scalar as text, but other YAML tools must read the same string
+    return yaml.load(value, Loader=Loader) == value
+
+
+def replace_value(doc: LoadedIssue, path: PathKey, new_value: str, description: str) -> Fix | None:
+    """A fix writing ``new_value`` over the scalar at ``path``, in its style where that is safe.
+
+    A block scalar (| or >) becomes a one-line scalar: its line breaks are what a fix removes.
+    """
+    _, node, found = doc.source.node(path)
+    if not found or not isinstance(node, yaml.ScalarNode):
+        return None
+    start, end = node.start_mark.index, node.end_mark.index
+    style = node.style
+    if style in ("|", ">"):
+        end = start + len(doc.source.text[start:end].rstrip())
+        style = None
+    parent = doc.source.node(path[:-1])[1] if path else None
+    text = quote(new_value, style, bool(getattr(parent, "flow_style", False)))
+    return Fix(start, end, text, description)
+
+
+# characters that need escaping in a quoted scalar of each style
+_ESCAPED_IN = {'"': '"\\', "'": "'"}
+
+
+def replace_text(doc: LoadedIssue, path: PathKey, old: str, new: str, description: str) -> Fix | None:
+    """A fix replacing ``old`` by ``new`` inside the scalar at ``path``, touching nothing else.
+
+    None unless ``old`` occurs once in the value and is written literally in the file, and
+    ``new`` needs no escaping there; callers then rewrite the whole value.
+    """
+    _, node, found = doc.source.node(path)
+    if not found or not isinstance(node, yaml.ScalarNode) or node.value.count(old) != 1:
+        return None
+    start, end = node.start_mark.index, node.end_mark.index
+    escaped = _ESCAPED_IN.get(node.style or "", "")
+    if re.search(r"\s", new) or _CONTROL.search(new) or any(c in escaped for c in new + old):
+        return None
+    if doc.source.text.count(old, start, end) != 1:
+        return None
+    at = doc.source.text.index(old, start, end)
+    return Fix(at, at + len(old), new, description)
+
+
+def delete_item(doc: LoadedIssue, path: PathKey, description: str) -> Fix | None:
+    """A fix removing the block-sequence item at ``path`` when it sits alone on its own line."""
+    _, node, found = doc.source.node(path)
+    if not found or node is None:
+        return None
+    text = doc.source.text
+    line_start = text.rfind("\n", 0, node.start_mark.index) + 1
+    line_end = text.find("\n", node.end_mark.index)
+    line_end = len(text) if line_end < 0 else line_end + 1
+    before = text[line_start : node.start_mark.index]
+    after = text[node.end_mark.index : line_end]
+    if not re.fullmatch(r"\s*-\s+", before) or not re.fullmatch(r"\s*(#.*)?\n?", after):
+        return None
+    return Fix(line_start, line_end, "", description)

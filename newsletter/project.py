@@ -90,8 +90,9 @@ class Project:
             diags.extend(found)
         return issues, diags
 
-    def valid_issues(self) -> list[LoadedIssue]:
-        """Issues that loaded without error, in date order."""
-        issues, _ = self.load_issues()
+    def valid_issues(self, issues: list[LoadedIssue] | None = None) -> list[LoadedIssue]:
+        """The ``issues`` (default: every issue, loaded now) that loaded without error, in date order."""
+        if issues is None:
+            issues, _ = self.load_issues()
         ok = [i for i in issues if i.issue is not None]
         return sorted(ok, key=lambda i: (i.issue.date, i.id))

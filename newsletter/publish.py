@@ -11,13 +11,13 @@ from email.utils import parseaddr
 
 from dateutil import tz
 
-from newsletter import ledger, urls
+from newsletter import edit, ledger, urls
 from newsletter.build.plan import render_build, write_build
-from newsletter.check.runner import collect, failing
+from newsletter.check.runner import Loaded, failing, load_all, rule_levels, run_rules
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write
-from newsletter.load import LoadedIssue, load_issue, load_issue_text
+from newsletter.load import LoadedIssue, load_issue_text
 from newsletter.outputs import ARCHIVE, ISSUE, archive_paths, issue_paths, output_dir
 from newsletter.project import Project
 
@@ -40,13 +40,13 @@ def current(issues: list[LoadedIssue], today: dt.date, config: Config) -> Loaded
     return begun[0] if begun else None
 
 
-def find(project: Project, issue_id: str) -> LoadedIssue:
-    """The issue named ``issue_id``; a file that does not load stops here with its errors."""
+def find(project: Project, issue_id: str, archive: Loaded) -> LoadedIssue:
+    """The issue named ``issue_id`` in the loaded ``archive``; a file that does not load stops here with its errors."""
     for path in project.issue_files():
         if path.stem == issue_id:
-            loaded, _ = load_issue(path, project.display(path))
+            loaded, _ = archive[path]
             if loaded.issue is None:
-                refuse_on_errors(project, loaded)  # lists the file's errors and stops
+                refuse_on_errors(project, loaded, archive)  # lists the file's errors and stops
             return loaded
     raise NewsletterError(f"no issue {issue_id}; expected {project.display(project.issue_path(issue_id))}")
 
@@ -67,9 +67,10 @@ def refuse_empty(loaded: LoadedIssue) -> None:
         raise NewsletterError(f"not published: {loaded.id} has no entries; add some with `newsletter add URL --issue {loaded.id}`", loaded.source.display)
 
 
-def refuse_on_errors(project: Project, loaded: LoadedIssue) -> None:
-    """List the check findings of the issue on stderr and stop when any is an error."""
-    found = collect(project, [loaded.path])
+def refuse_on_errors(project: Project, loaded: LoadedIssue, archive: Loaded) -> None:
+    """List the check findings of the issue (in the loaded ``archive``, for the rules across issues) on stderr
+    and stop when any is an error."""
+    found = run_rules(project.config, archive, {loaded.path}, rule_levels(project.config))
     for d in found:
         print(d, file=sys.stderr)
     errors = failing(found)
@@ -82,32 +83,6 @@ def refuse_on_errors(project: Project, loaded: LoadedIssue) -> None:
 def timestamp(now: dt.datetime, zone: str) -> str:
     """``now`` in the configured time zone as ISO 8601 with its offset, to the second."""
     return now.astimezone(tz.gettz(zone)).replace(microsecond=0).isoformat()
-
-
-def with_timestamp(loaded: LoadedIssue, key: str, after: str, stamp: str) -> str:
-    """The issue file's text with ``key: <stamp>`` in place of its old value, else right after ``after:``;
-    nothing else changes."""
-    source = loaded.source
-    raw = loaded.path.read_bytes().decode("utf-8")  # keeps a byte-order mark where it was
-    lines = raw.splitlines(keepends=True)
-    newline = "\r\n" if "\r\n" in raw else "\n"
-    node_key, value, found = source.node((key,))
-    if not found:
-        node_key, value, found = source.node((after,))
-    one_line = value is not None and value.end_mark.line - value.start_mark.line <= (0 if value.end_mark.column else 1)
-    if not found or node_key is None or value is None or node_key.start_mark.column != 0 or not one_line:
-        line, col = source.position((after,), key=True)
-        raise NewsletterError(f"cannot record the time: write `{after}:` as a top-level line of its own", source.display, line, col)
-    record = f"{key}: {stamp}{newline}"
-    if node_key.value == key:
-        lines[node_key.start_mark.line] = record
-    else:
-        # a value ending at column 0 ended on the line before (a block scalar's last newline)
-        at = value.end_mark.line + (1 if value.end_mark.column else 0)
-        if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
-            lines[-1] += newline
-        lines.insert(at, record)
-    return "".join(lines)
 
 
 def parse_at(text: str, zone: str) -> dt.datetime:
@@ -146,24 +121,26 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     config = project.config
     now = (clock or _now)()
     refuse_placeholders(config)
+    archive, _ = load_all(project, None)  # once: to find the issue and to check it against the others
     if issue_id is None:
-        loaded = current(project.valid_issues(), now.astimezone(tz.gettz(config.timezone)).date(), config)
+        issues = project.valid_issues([doc for doc, _ in archive.values()])
+        loaded = current(issues, now.astimezone(tz.gettz(config.timezone)).date(), config)
         if loaded is None:
             print(f"nothing to publish: every issue whose {config.periods.unit} has begun is published (name an issue to publish it early)")
             return 0
     else:
-        loaded = find(project, issue_id)
+        loaded = find(project, issue_id, archive)
     issue = loaded.issue
     assert issue is not None
     if issue.published is not None:
-        return _republish(project, loaded, out, now, at)
+        return _republish(project, loaded, archive, out, now, at)
     refuse_empty(loaded)
     begins = span(loaded, config)[0]
     if begins > now.astimezone(tz.gettz(config.timezone)).date():
         print(f"newsletter: warning: the {config.periods.unit} of {loaded.id} begins on {begins.isoformat()}; publishing it early", file=sys.stderr)
-    refuse_on_errors(project, loaded)
+    refuse_on_errors(project, loaded, archive)
     stamp = timestamp(at or now, config.timezone)
-    _write(project, out, [(loaded, with_timestamp(loaded, "published", "date", stamp))])
+    _write(project, out, [(loaded, edit.with_timestamp(loaded, "published", "date", stamp))])
     print(f"published {loaded.id} at {stamp} (recorded in {loaded.source.display})")
     paths = {**issue_paths(out, loaded.id), **archive_paths(project.root, out, config)}
     for output in (*ISSUE, *ARCHIVE):
@@ -171,7 +148,8 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     return 0
 
 
-def _republish(project: Project, loaded: LoadedIssue, out: Path, now: dt.datetime, at: dt.datetime | None) -> int:
+def _republish(project: Project, loaded: LoadedIssue, archive: Loaded, out: Path, now: dt.datetime,
+               at: dt.datetime | None) -> int:
     """Publish an issue again: record ``updated:`` when its file changed since, else do nothing."""
     issue = loaded.issue
     assert issue is not None and issue.published is not None
@@ -184,9 +162,9 @@ def _republish(project: Project, loaded: LoadedIssue, out: Path, now: dt.datetim
             ledger.record(project.root, {loaded.id: data})  # from now on, its edits are noticed
         print(f"{loaded.id} was published at {issue.published.isoformat()} and has not changed since; nothing to do")
         return 0
-    refuse_on_errors(project, loaded)
+    refuse_on_errors(project, loaded, archive)
     stamp = timestamp(now, project.config.timezone)
-    _write(project, out, [(loaded, with_timestamp(loaded, "updated", "published", stamp))])
+    _write(project, out, [(loaded, edit.with_timestamp(loaded, "updated", "published", stamp))])
     print(f"updated {loaded.id} at {stamp}: it changed since it was published (recorded in {loaded.source.display})")
     return 0
 
@@ -204,7 +182,7 @@ def backfill(project: Project, out: Path, hour: int, clock: Clock | None = None)
     texts = []
     for loaded in past:
         when = dt.datetime.combine(span(loaded, config)[1], dt.time(hour), tzinfo=zone)
-        texts.append((loaded, with_timestamp(loaded, "published", "date", timestamp(when, config.timezone))))
+        texts.append((loaded, edit.with_timestamp(loaded, "published", "date", timestamp(when, config.timezone))))
     _write(project, out, texts)
     print(f"back-filled {len(past)} issues, {past[0].id} to {past[-1].id}: each published on its {config.periods.unit}'s last day at {hour:02d}:00")
     return 0

@@ -9,6 +9,7 @@ import pytest
 
 from newsletter.project import Project
 from newsletter.render.templates import environment
+from tests.linkserver import LinkServer
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
 
@@ -42,6 +43,13 @@ def archive_project(tmp_path: Path) -> Project:
     """An empty project configured like the seed archive."""
     (tmp_path / "newsletter.toml").write_text(ARCHIVE_TOML, encoding="utf-8")
     return Project(tmp_path)
+
+
+@pytest.fixture
+def server():
+    """A web server on 127.0.0.1 serving the pages and APIs a test routes (see tests/linkserver.py)."""
+    with LinkServer() as s:
+        yield s
 
 
 @pytest.fixture

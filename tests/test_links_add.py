@@ -40,12 +40,6 @@ TWITTER_EN = """<html><head><meta name="twitter:title" content="Card title &amp;
 
 
 @pytest.fixture
-def server():
-    with LinkServer() as s:
-        yield s
-
-
-@pytest.fixture
 def root(tmp_path: Path, server: LinkServer) -> Path:
     (tmp_path / "newsletter.toml").write_text(f"""
 [fetch]

@@ -18,12 +18,6 @@ RULES = "link-dead,link-moved,link-unavailable"
 
 
 @pytest.fixture
-def server():
-    with LinkServer() as s:
-        yield s
-
-
-@pytest.fixture
 def root(tmp_path: Path, server: LinkServer) -> Path:
     (tmp_path / "newsletter.toml").write_text(f"""
 [fetch]

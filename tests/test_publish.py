@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+from collections import Counter
 from pathlib import Path
 
 import feedparser
 import pytest
 
 from checkutil import make_project
+from newsletter.build.command import build
 from newsletter.errors import NewsletterError
 from newsletter.cli import main
 from newsletter.load import load_issue
@@ -214,3 +218,41 @@ def test_a_named_issue_that_does_not_load_lists_its_errors(root, capsys):
     with pytest.raises(NewsletterError, match="not published: .* in 2024-02-W5"):
         run(root, "2024-02-W5")
     assert "error[schema] unknown key 'titel'" in capsys.readouterr().err
+
+
+class _Opens:
+    """The files this process opens while recording, seen through the interpreter's audit hook."""
+
+    recording: list[str] | None = None
+    installed = False
+
+    @classmethod
+    def hook(cls, event: str, args: tuple) -> None:
+        if event == "open" and cls.recording is not None and isinstance(args[0], (str, bytes, os.PathLike)):
+            cls.recording.append(os.path.realpath(os.fsdecode(args[0])))
+
+    @classmethod
+    def during(cls, action) -> Counter:
+        if not cls.installed:  # an audit hook stays for the life of the process: one, switched by `recording`
+            sys.addaudithook(cls.hook)
+            cls.installed = True
+        cls.recording = []
+        try:
+            action()
+            return Counter(cls.recording)
+        finally:
+            cls.recording = None
+
+
+@pytest.mark.parametrize("issue_id", [None, "2024-02-W4"])  # the current issue (found in the archive) or a named one
+def test_publish_loads_the_archive_once(root, capsys, issue_id):
+    january = {f"issues/2024/2024-01-W{n}.yaml": f"date: 2024-01-{7 * n - 6:02d}\npublished: 2024-01-{7 * n:02d}T09:00:00+09:00\n"
+               f"entries:\n  - type: dev\n    title: Tool {n}\n    url: https://github.com/a/tool-{n}\n" for n in range(1, 5)}
+    project = make_project(root, {**FILES, **january}, TOML)
+    build(project, root / "dist")
+    opened = _Opens.during(lambda: publish(project, issue_id, root / "dist", clock))
+    assert "published 2024-02-W4" in capsys.readouterr().out
+    # each file the publish does not change: loaded once (found, checked against the others), then its
+    # bytes read once more by the build to see that it did not change
+    others = [root / name for name in [*january, "issues/2024/2024-02-W5.yaml"]]
+    assert [opened[os.path.realpath(p)] for p in others] == [2] * len(others)

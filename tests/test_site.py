@@ -335,3 +335,12 @@ def test_the_github_pages_workflow_builds_with_the_lock_and_publishes_the_site_f
     assert "-c requirements.lock" in commands and "newsletter build" in commands
     assert {"path": "dist/site"} in [s.get("with") for s in steps]
     assert workflow["permissions"]["pages"] == "write"
+
+
+def test_an_issue_page_heads_each_type_as_the_email_does(site):
+    """One place decides a section's heading: the type's `heading` (a Korean newsletter's 논문, 뉴스), not its legend label."""
+    page = (site / "issues/2024-09-W3.html").read_text(encoding="utf-8")
+    email = (site.parent / "email/2024-09-W3.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<h2 class="group-title">([^<]*)</h2>', page)
+    assert headings == ["📜 논문", "🗞️ 뉴스"]
+    assert all(h in email for h in headings)

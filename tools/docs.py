@@ -1,4 +1,5 @@
-"""Rewrite the parts of README.md made from the code: the rule table (from the rule registry)."""
+"""Rewrite the parts of README.md made from the code: the rule table (from the rule registry) and the settings
+table (from the config models)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _RULES = re.compile(r"(<!-- rules: [^\n]*-->\n)(.*?)(<!-- end rules -->)", re.S)
+_SETTINGS = re.compile(r"(<!-- settings: [^\n]*-->\n)(.*?)(<!-- end settings -->)", re.S)
 
 
 def readme(text: str) -> str:
     """``text`` (the README) with its generated parts made afresh."""
     from newsletter.check.formats import rules_table
+    from newsletter.configdoc import settings_table
 
-    return _RULES.sub(lambda m: m[1] + rules_table() + "\n" + m[3], text)
+    text = _RULES.sub(lambda m: m[1] + rules_table() + "\n" + m[3], text)
+    return _SETTINGS.sub(lambda m: m[1] + settings_table() + "\n" + m[3], text)
 
 
 if __name__ == "__main__":

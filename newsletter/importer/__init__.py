@@ -6,6 +6,7 @@ import re
 import sys
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError
@@ -13,8 +14,10 @@ from newsletter.fsio import atomic_write
 from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
 from newsletter.load import decode_text
-from newsletter.project import Project
 from newsletter.tomledit import set_settings, toml_value
+
+if TYPE_CHECKING:
+    from newsletter.project import Project
 
 
 def read_markdown(path: Path, display: str) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, TypeVar
 
 from newsletter.config import Config
+from newsletter.edit import replace_text, replace_value
 from newsletter.errors import Fix, Severity
 from newsletter.load import LoadedIssue, PathKey
 from newsletter.markup import text_links
@@ -188,6 +189,15 @@ class Link:
         if self.start < 0:
             return None
         return self.text[: self.start] + new_url + self.text[self.start + len(self.url) :]
+
+    def fix(self, new_url: str, description: str) -> Fix | None:
+        """A fix writing ``new_url`` for this link: just the URL where it is written literally, else the whole value."""
+        doc, path, value = self.doc, self.path, self.value_with(new_url)
+        return replace_text(doc, path, self.url, new_url, description) or (None if value is None else replace_value(doc, path, value, description))
+
+    def finding(self, message: str, fix: Fix | None = None) -> Finding:
+        """A finding about this link, pointing at the URL itself inside a text."""
+        return Finding(message, self.path, fix, needle=self.url if self.inline else None)
 
 
 def entry_links(doc: LoadedIssue, index: int, entry: Entry) -> Iterator[Link]:

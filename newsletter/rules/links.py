@@ -7,11 +7,9 @@ import re
 from typing import Iterator
 from urllib.parse import SplitResult, parse_qsl, unquote
 
-from newsletter.errors import Fix
 from newsletter.load import LoadedIssue
 from newsletter.model import Entry
 from newsletter.rules import Context, Finding, Link, rule
-from newsletter.rules.scalars import replace_text, replace_value
 from newsletter.urls import (
     arxiv_id, canonical_arxiv, config_hosts, deception, infer_type, is_bare_host, is_pdf, on_host, scheme, serves_https,
     strip_tracking, tracking_params, web_parts,
@@ -42,16 +40,6 @@ _PAPER_LABEL = re.compile(r"논문|\bpapers?\b", re.I)
 _PAPER_PATH = re.compile(r"/(?:papers?|publications?)(?:/|$)", re.I)
 
 
-def _fix(link: Link, new_url: str, description: str) -> Fix | None:
-    """Replace just the URL in the file where it is written literally, else rewrite the value."""
-    doc, path, value = link.doc, link.path, link.value_with(new_url)
-    return replace_text(doc, path, link.url, new_url, description) or (None if value is None else replace_value(doc, path, value, description))
-
-
-def _finding(link: Link, message: str, fix: Fix | None = None) -> Finding:
-    return Finding(message, link.path, fix, needle=link.url if link.inline else None)
-
-
 @rule("link-missing", "error", "an entry has no `url`")
 def link_missing(ctx: Context, doc: LoadedIssue, i: int, entry: Entry) -> Iterator[Finding]:
     """An entry without a link cannot be followed from the email, the feeds or the web archive.
@@ -79,17 +67,17 @@ def link_invalid(ctx: Context, link: Link) -> Iterator[Finding]:
         return
     written = scheme(url)
     if is_bare_host(url):
-        yield _finding(link, f"'{url}' has no scheme; write https://{url}", _fix(link, "https://" + url, "add https://"))
+        yield link.finding(f"'{url}' has no scheme; write https://{url}", link.fix("https://" + url, "add https://"))
     elif written is not None and written.lower() == "file":
         return  # link-private explains why a file on the editor's disk cannot be linked
     elif written is not None and written.lower() not in ("http", "https"):
-        yield _finding(link, f"'{written}:' links do not work in an email or a feed; link a web page (https://…)")
+        yield link.finding(f"'{written}:' links do not work in an email or a feed; link a web page (https://…)")
     elif reason := deception(url):
-        yield _finding(link, f"the link holds {reason}; copy the address again from the browser's address bar")
+        yield link.finding(f"the link holds {reason}; copy the address again from the browser's address bar")
     elif re.search(r"\s", url):
-        yield _finding(link, "the URL contains spaces; copy the address again from the browser")
+        yield link.finding("the URL contains spaces; copy the address again from the browser")
     else:
-        yield _finding(link, f"'{url}' is not a valid web address; copy it again from the browser")
+        yield link.finding(f"'{url}' is not a valid web address; copy it again from the browser")
 
 
 @rule("link-insecure", "warning", "a link uses http:// (fixable for hosts known to serve https)", fix="safe", scope="link")
@@ -106,9 +94,9 @@ def link_insecure(ctx: Context, link: Link) -> Iterator[Finding]:
     host = parts.hostname or ""
     if serves_https(host, config_hosts(ctx.config)):
         secure = "https" + link.url[len(parts.scheme) :]
-        yield _finding(link, f"use https: {host} serves it securely", _fix(link, secure, "use https://"))
+        yield link.finding(f"use https: {host} serves it securely", link.fix(secure, "use https://"))
     else:
-        yield _finding(link, "insecure http:// link; check whether the page opens with https:// and use that")
+        yield link.finding("insecure http:// link; check whether the page opens with https:// and use that")
 
 
 @rule("link-tracking", "warning", "a URL carries tracking parameters (utm_*, fbclid, ref, _bhlid, si, …)", fix="safe", scope="link")
@@ -126,7 +114,7 @@ def link_tracking(ctx: Context, link: Link) -> Iterator[Finding]:
     if names:
         clean = strip_tracking(link.url, extra)
         listed = ", ".join(dict.fromkeys(names))
-        yield _finding(link, f"remove the tracking parameters {listed}", _fix(link, clean, f"remove {listed}"))
+        yield link.finding(f"remove the tracking parameters {listed}", link.fix(clean, f"remove {listed}"))
 
 
 def redirect_target(parts: SplitResult) -> str | None:
@@ -161,11 +149,11 @@ def link_redirect(ctx: Context, link: Link) -> Iterator[Finding]:
     target = redirect_target(parts)
     target_parts = web_parts(target) if target else None
     if target and target_parts is not None and not is_redirect(target_parts):
-        yield _finding(link, f"{host} is a tracking redirect; link its destination {target}", _fix(link, target, f"link {target}"))
+        yield link.finding(f"{host} is a tracking redirect; link its destination {target}", link.fix(target, f"link {target}"))
     elif target:
-        yield _finding(link, f"{host} is a tracking redirect to {target}, itself a redirect; open it and link the page it lands on")
+        yield link.finding(f"{host} is a tracking redirect to {target}, itself a redirect; open it and link the page it lands on")
     else:
-        yield _finding(link, f"{host} is a redirect that hides the destination and expires; open it and link the page it lands on")
+        yield link.finding(f"{host} is a redirect that hides the destination and expires; open it and link the page it lands on")
 
 
 def _is_private_host(host: str) -> bool:
@@ -188,16 +176,16 @@ def link_private(ctx: Context, link: Link) -> Iterator[Finding]:
     """
     url = link.url
     if url.lower().startswith("file:"):
-        yield _finding(link, "file: links point at the editor's own disk; upload the file or link a public page")
+        yield link.finding("file: links point at the editor's own disk; upload the file or link a public page")
         return
     parts = web_parts(url)
     if parts is None:
         return
     host = parts.hostname or ""
     if _is_private_host(host):
-        yield _finding(link, f"{host} is only reachable from the editor's network; link a public address")
+        yield link.finding(f"{host} is only reachable from the editor's network; link a public address")
     elif on_host(host, ("notion.so",)) and any(k == "pvs" for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
-        yield _finding(link, "a Notion link copied from inside a workspace (?pvs=) is private; publish the page and link its notion.site address")
+        yield link.finding("a Notion link copied from inside a workspace (?pvs=) is private; publish the page and link its notion.site address")
 
 
 @rule("link-arxiv-form", "warning", "an arXiv link is not the abstract page https://arxiv.org/abs/<id> (pdf/, html/, www., .pdf)", fix="safe", scope="link")
@@ -213,7 +201,7 @@ def link_arxiv_form(ctx: Context, link: Link) -> Iterator[Finding]:
     if canonical is None or parts is None:
         return
     if "https" + link.url[len(parts.scheme) :] != canonical:
-        yield _finding(link, f"link the arXiv abstract page {canonical}", _fix(link, canonical, f"use {canonical}"))
+        yield link.finding(f"link the arXiv abstract page {canonical}", link.fix(canonical, f"use {canonical}"))
 
 
 @rule("link-label-mismatch", "warning", "a summary link's label names a site (GitHub, 허깅페이스, 논문, YouTube …) its URL does not go to", scope="link")
@@ -231,9 +219,9 @@ def link_label_mismatch(ctx: Context, link: Link) -> Iterator[Finding]:
     named = [hosts for pattern, hosts in _LABEL_HOSTS if pattern.search(label)]
     if named:
         if not any(on_host(host, hosts) for hosts in named):
-            yield _finding(link, f"the label '{label}' names another site than {host}; check the link")
+            yield link.finding(f"the label '{label}' names another site than {host}; check the link")
     elif _PAPER_LABEL.search(label) and not _is_paper_url(ctx, link.url):
-        yield _finding(link, f"the label '{label}' names a paper but {host} is not a paper host nor a PDF; check the link")
+        yield link.finding(f"the label '{label}' names a paper but {host} is not a paper host nor a PDF; check the link")
 
 
 def _is_paper_url(ctx: Context, url: str) -> bool:

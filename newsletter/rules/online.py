@@ -6,7 +6,6 @@ import dataclasses
 from typing import Iterator
 
 from newsletter.rules import Context, Finding, Link, rule
-from newsletter.rules.links import _finding, _fix
 
 
 def _health(ctx: Context, link: Link, verdict: str):
@@ -23,7 +22,7 @@ def link_dead(ctx: Context, link: Link) -> Iterator[Finding]:
             url: https://example.com/removed-page    # 404 Not Found
     """
     if health := _health(ctx, link, "dead"):
-        yield _finding(link, f"dead link: {health.reason}; link where the page lives now, or an archived copy")
+        yield link.finding(f"dead link: {health.reason}; link where the page lives now, or an archived copy")
 
 
 @rule("link-moved", "warning", "(--online) a link moved permanently (301/308) to another page; the unsafe fix writes the new address",
@@ -36,9 +35,9 @@ def link_moved(ctx: Context, link: Link) -> Iterator[Finding]:
             url: http://old.example.com/post    # unsafe fix: https://new.example.com/post
     """
     if health := _health(ctx, link, "moved"):
-        fix = _fix(link, health.moved_to, f"write {health.moved_to} (unsafe: check it is the same page)")
+        fix = link.fix(health.moved_to, f"write {health.moved_to} (unsafe: check it is the same page)")
         fix = dataclasses.replace(fix, unsafe=True) if fix else None
-        yield _finding(link, f"moved permanently to {health.moved_to}", fix)
+        yield link.finding(f"moved permanently to {health.moved_to}", fix)
 
 
 @rule("link-unavailable", "info", "(--online) a link failed for now (429, 5xx, timeout, refused connection): reported, never an error",
@@ -50,4 +49,4 @@ def link_unavailable(ctx: Context, link: Link) -> Iterator[Finding]:
             url: https://example.com/post    # 503 Service Unavailable
     """
     if health := _health(ctx, link, "unavailable"):
-        yield _finding(link, f"could not check the link now: {health.reason}")
+        yield link.finding(f"could not check the link now: {health.reason}")

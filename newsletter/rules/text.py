@@ -14,7 +14,7 @@ from newsletter.load import LoadedIssue, PathKey
 from newsletter.markup import active_html
 from newsletter.model import Entry, walk_summary
 from newsletter.rules import Context, Finding, rule
-from newsletter.rules.scalars import delete_item, replace_value
+from newsletter.edit import delete_item, replace_value
 from newsletter.weeks import EN_LABEL, ordinal, parse_week_label, week_of_month
 
 _BRACKETS = {")": "(", "]": "[", "}": "{"}

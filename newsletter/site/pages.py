@@ -18,7 +18,7 @@ import jinja2
 
 from newsletter.config import Config
 from newsletter.model import Entry, Issue
-from newsletter.render.html import groups, heading, preheader
+from newsletter.render.html import Group, groups, heading, preheader
 from newsletter.render.templates import render
 from newsletter.site.listing import Listed, OrgNames, anchors, listed, slug
 from newsletter.urls import issue_page as issue_path
@@ -69,14 +69,14 @@ class Article:
     issue: Issue
     heading: str
     label: str
-    groups: list[tuple[str, list[SiteEntry]]]
+    groups: list[tuple[Group, list[SiteEntry]]]  # each type's group (its heading as the email's) and its entries
 
 
 def article(issue_id: str, issue: Issue, config: Config, orgs: OrgNames) -> Article:
     """The issue's content grouped by type, each entry with its anchor and organisation links."""
     anchor_of = dict(zip(map(id, issue.entries), anchors(e.title for e in issue.entries)))
     grouped = [
-        (g.name, [SiteEntry(e, anchor_of[id(e)], [(orgs.name(o), orgs.slug(o)) for o in e.org]) for e in g.entries])
+        (g, [SiteEntry(e, anchor_of[id(e)], [(orgs.name(o), orgs.slug(o)) for o in e.org]) for e in g.entries])
         for g in groups(issue, config)
     ]
     return Article(issue_id, issue, heading(issue, config), issue_label(issue, config), grouped)
