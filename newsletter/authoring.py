@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from newsletter import PACKAGE_TEMPLATES, __version__, edit, urls
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.configdoc import config_text
 from newsletter.errors import NewsletterError, UsageError
-from newsletter.fsio import atomic_write
+from newsletter.fsio import atomic_write, editable, rewrite
 from newsletter.load import LoadedIssue, load_issue, load_issue_text
 from newsletter.lock import LOCK_NAME
 from newsletter.model import Entry
@@ -97,15 +98,33 @@ def init(root: Path, *, language: str = "en") -> int:
         "templates/README.md": templates_readme(),
         ".gitignore": GITIGNORE,
     }
-    (root / "issues").mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        atomic_write(root / name, text)
     from newsletter.deliver.tokens import load_secret
 
-    load_secret(root / Config().subscribers.secret_file)
+    made = not root.exists()
+    try:
+        (root / "issues").mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            atomic_write(root / name, text)
+        load_secret(root / Config().subscribers.secret_file)
+    except BaseException:
+        # the folder was new or empty: whatever is in it now is this run's, and half a project is worse than none
+        _empty(root, remove=made)
+        raise
     print(f"created {root}: {', '.join(files)}, issues/, a signing secret in .newsletter-private/")
     print(f"next: cd {root} && newsletter new")
     return 0
+
+
+def _empty(root: Path, *, remove: bool) -> None:
+    """Delete what ``root`` holds (and ``root`` itself if ``remove``)."""
+    if remove:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for child in root.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 # --- new, new-week --------------------------------------------------------------------------------
@@ -282,7 +301,8 @@ def _target(project: Project, ident: str, day: dt.date) -> tuple[LoadedIssue, bo
         path = project.issue_path(ident)
         loaded, _ = load_issue_text(issue_file_text(project, day), path, project.display(path))
         return loaded, False, False
-    loaded, diags = load_issue(path, project.display(path))
+    loaded, diags = load_issue(path, project.display(path), project.root)
+    editable(path, project.root, loaded.source.display)
     if loaded.issue is None:
         d = diags[0]
         raise NewsletterError(f"{d.message}; fix this file before adding to it", d.file, d.line, d.column)
@@ -326,7 +346,7 @@ def add(
         raise NewsletterError("could not append the entry without disturbing the file; add it by hand", display)
     if not force:
         _refuse_check_errors(project, check, len(expected) - 1)
-    atomic_write(loaded.path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+    rewrite(loaded.path, (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"), project.root, display)
     position = ("entries", len(expected) - 1)
     if not existed:
         print(f"created {display}")

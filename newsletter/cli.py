@@ -262,7 +262,7 @@ def _writes(args: argparse.Namespace) -> bool:
         return args.fix or args.unsafe_fixes
     if args.command == "import":
         return not args.dry_run
-    return args.command in ("new", "new-week", "add", "build", "publish")
+    return args.command in ("new", "new-week", "add", "build", "publish", "preview")
 
 
 class _Printable(io.TextIOBase):

@@ -100,7 +100,8 @@ def _web_link_or_empty(v: str) -> str:
 class DigestConfig(_Strict):
     """The Markdown archive: where it goes and how it is laid out."""
 
-    path: str = Field("dist/digest.md", description="where `newsletter build` writes it (e.g. README.md)")
+    path: str = Field("dist/digest.md", description="where `newsletter build` writes it (e.g. README.md): a file inside the "
+                      "project that is no source (issues/, templates/, newsletter.toml) and no other output")
     order: Literal["oldest-first", "newest-first"] = Field("oldest-first", description='"oldest-first" or "newest-first"')
     separator: str = Field(" ", description="between an entry's type emoji and its text")
     indent: int = Field(4, ge=1, le=8, description="spaces per level of summary bullets (the first level too)")
@@ -405,6 +406,14 @@ _ASSIGN_RE = re.compile(rf"^({_DOTTED})\s*=")
 
 def _key_parts(dotted: str) -> list[str]:
     return [a or b or c for a, b, c in re.findall(r""""([^"]*)"|'([^']*)'|([\w-]+)""", dotted)]
+
+
+def setting_line(path: Path, loc: list[str]) -> int:
+    """The line of the setting ``loc`` (``["digest", "path"]``) in the config file at ``path``; 1 if unknown."""
+    try:
+        return _locate(path.read_text(encoding="utf-8"), loc)
+    except (OSError, UnicodeDecodeError):
+        return 1
 
 
 def _locate(text: str, loc: list[str]) -> int:

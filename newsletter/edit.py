@@ -15,26 +15,34 @@ from newsletter.load import Loader, LoadedIssue, PathKey, Source
 DEFAULT_INDENT = 2
 
 
+_BREAK = re.compile(r"\r\n?|\n")
+_LAST_BREAK = re.compile(r"(?:\r\n?|\n)\Z")
+
+
 def newline_of(text: str) -> str:
-    """The line ending the text uses (CRLF when its first line ends so)."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+    """The line ending the text uses, as its first line ends: LF, CRLF or CR (old Mac); LF without any."""
+    found = _BREAK.search(text)
+    return found[0] if found else "\n"
 
 
 def end_of_line(text: str, index: int) -> int:
     """The offset of the line break that ends the line holding ``index`` (len(text) on the last line)."""
-    found = text.find("\n", index)
-    if found < 0:
-        return len(text)
-    return found - 1 if found > 0 and text[found - 1] == "\r" else found
+    found = _BREAK.search(text, index)
+    return found.start() if found else len(text)
+
+
+_KEEP = re.compile(r"[|>][0-9-]*\+")
 
 
 def _content_end(node: yaml.Node, text: str) -> int:
-    """The offset just past the last character of the node's own text (block scalars' trailing breaks excluded)."""
+    """The offset just past the last character of the node's own text: block scalars' trailing breaks excluded,
+    but those a keeping block scalar (``|+``) holds, up to its last line break."""
     while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
         last = node.value[-1]
         node = last[1] if isinstance(node, yaml.MappingNode) else last
     end = node.end_mark.index
+    if isinstance(node, yaml.ScalarNode) and _KEEP.match(text, node.start_mark.index):
+        return end - len(found[0]) if (found := _LAST_BREAK.search(text, 0, end)) else end
     while end > node.start_mark.index and text[end - 1] in " \t\r\n":
         end -= 1
     return end
@@ -68,9 +76,10 @@ def append_item(source: Source, key: str, item: Any) -> str:
         raise ValueError("the file is not a mapping of keys")
     _, value, found = source.node((key,))
     if not found or value is None:
-        nl, body = newline_of(text), text.rstrip("\r\n")
+        # the text's own last line breaks stay: they may be a keeping block scalar's (|+)
+        nl, body = newline_of(text), text if text.endswith(("\n", "\r")) or not text.strip() else text + newline_of(text)
         lines = [f"{key}:"] + item_lines(item, DEFAULT_INDENT, DEFAULT_INDENT)
-        return (body + nl if body else "") + nl.join(lines) + nl
+        return (body if body.strip() else "") + nl.join(lines) + nl
     if isinstance(value, yaml.SequenceNode) and not value.flow_style:
         dash = value.start_mark
         first = value.value[0].start_mark
@@ -95,7 +104,7 @@ def with_timestamp(loaded: LoadedIssue, key: str, after: str, stamp: str) -> str
     source = loaded.source
     raw = loaded.path.read_bytes().decode("utf-8")  # keeps a byte-order mark where it was
     lines = raw.splitlines(keepends=True)
-    newline = "\r\n" if "\r\n" in raw else "\n"
+    newline = newline_of(raw)
     node_key, value, found = source.node((key,))
     if not found:
         node_key, value, found = source.node((after,))
@@ -188,7 +197,8 @@ def replace_text(doc: LoadedIssue, path: PathKey, old: str, new: str, descriptio
 
 
 def delete_item(doc: LoadedIssue, path: PathKey, description: str) -> Fix | None:
-    """A fix removing the block-sequence item at ``path`` when it sits alone on its own line."""
+    """A fix removing the block-sequence item at ``path`` when it sits alone on its own line; a comment after it
+    stays, on a line of its own."""
     _, node, found = doc.source.node(path)
     if not found or node is None:
         return None
@@ -198,6 +208,8 @@ def delete_item(doc: LoadedIssue, path: PathKey, description: str) -> Fix | None
     line_end = len(text) if line_end < 0 else line_end + 1
     before = text[line_start : node.start_mark.index]
     after = text[node.end_mark.index : line_end]
-    if not re.fullmatch(r"\s*-\s+", before) or not re.fullmatch(r"\s*(#.*)?\n?", after):
+    comment = re.fullmatch(r"\s*(#.*?)?(\r?\n)?", after)
+    if not re.fullmatch(r"\s*-\s+", before) or not comment:
         return None
-    return Fix(line_start, line_end, "", description)
+    kept = before[: before.index("-")] + comment[1] + (comment[2] or "") if comment[1] else ""
+    return Fix(line_start, line_end, kept, description)

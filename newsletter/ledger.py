@@ -45,7 +45,7 @@ def changed(root: Path, files: dict[str, Path]) -> list[str]:
     for issue_id, recorded in read(root).items():
         path = files.get(issue_id)
         try:
-            if path is not None and digest(source_bytes(path)) != recorded:
+            if path is not None and digest(source_bytes(path, root)) != recorded:
                 out.append(issue_id)
         except OSError:
             continue  # an unreadable file is reported by the build itself

@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from newsletter.errors import Diagnostic
+from newsletter.fsio import inside, outside_message
 from newsletter.model import Bullet, Entry, Issue
 from newsletter.weeks import parse_issue_id
 
@@ -146,9 +147,11 @@ class LoadedIssue:
 MAX_FILE_BYTES = 256 * 2**20
 
 
-def source_bytes(path: Path) -> bytes:
-    """The bytes of a source file; OSError when it is not a regular file of a sane size (a FIFO would block
-    the open, a device such as /dev/zero never ends)."""
+def source_bytes(path: Path, root: Path | None = None) -> bytes:
+    """The bytes of a source file; OSError when it is a link leading out of the project at ``root`` (never read),
+    or not a regular file of a sane size (a FIFO would block the open, a device such as /dev/zero never ends)."""
+    if root is not None and not inside(root, path):
+        raise OSError(outside_message(path))
     info = path.stat()
     if not stat.S_ISREG(info.st_mode):
         raise OSError(f"{path.name} is not a regular file (a pipe, a device or a socket); an issue must be a plain file")
@@ -157,10 +160,10 @@ def source_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
-    """Read a file as UTF-8 (a BOM is allowed); report unreadable or undecodable files."""
+def read_text(path: Path, display: str, root: Path | None = None) -> tuple[str | None, list[Diagnostic]]:
+    """Read a file of the project at ``root`` as UTF-8 (a BOM is allowed); report unreadable or undecodable files."""
     try:
-        data = source_bytes(path)
+        data = source_bytes(path, root)
     except OSError as e:
         return None, [Diagnostic(display, 1, 1, "yaml-syntax", f"cannot read file: {e.strerror or e}")]
     return decode_text(data, display)
@@ -259,11 +262,11 @@ def _first_alias(text: str) -> yaml.Mark | None:
     return None
 
 
-def load_issue(path: Path, display: str | None = None) -> tuple[LoadedIssue, list[Diagnostic]]:
-    """Load and validate one issue file, returning every problem found as a diagnostic."""
+def load_issue(path: Path, display: str | None = None, root: Path | None = None) -> tuple[LoadedIssue, list[Diagnostic]]:
+    """Load and validate one issue file of the project at ``root``, returning every problem found as a diagnostic."""
     display = display or str(path)
     issue_id = path.stem
-    text, diags = read_text(path, display)
+    text, diags = read_text(path, display, root)
     if text is None:
         return LoadedIssue(issue_id, Source(path, display, ""), None), diags
     return load_issue_text(text, path, display)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.config import Config
+from newsletter.config import CONFIG_NAME, Config, setting_line
+from newsletter.errors import NewsletterError
+from newsletter.fsio import inside
 from newsletter.urls import issue_page
 
 DEFAULT_OUT = "dist"
@@ -40,13 +41,48 @@ ARCHIVE = (
     Output("site-rss", f"{SITE}/feed.xml", "the RSS feed in the web archive"),
     Output("site-atom", f"{SITE}/atom.xml", "the Atom feed in the web archive"),
 )
+# what an editor writes or a command keeps, below the project's root: never the target of an output
+SOURCES = (CONFIG_NAME, "issues", "templates", "published.json", "issue.schema.json", ".newsletter-private",
+           ".newsletter-cache", ".git")
+
 # the web archive's other pages (lists by organisation and type, the index, the search index) are made
 # by newsletter.site from the whole archive, all below SITE
 
 
+def source_hit(root: Path, path: Path, *, folder: bool = False) -> str | None:
+    """The source of the project at ``root`` that writing ``path`` (a ``folder`` to write into) would replace or
+    write into, or None; links are followed."""
+    for name in SOURCES:
+        if inside(root / name, path) or folder and inside(path, root / name):
+            return name
+    return None
+
+
 def output_dir(root: Path, out: str | None) -> Path:
-    """``--out`` relative to the current folder, else ``dist/`` in the project at ``root``."""
-    return Path(out).resolve() if out else root / DEFAULT_OUT
+    """``--out`` relative to the current folder, else ``dist/`` in the project at ``root``; never a source folder."""
+    folder = Path(out).resolve() if out else root / DEFAULT_OUT
+    if out and (hit := source_hit(root, folder, folder=True)):
+        raise NewsletterError(f"the output folder would write over the project's {hit}; choose another folder, such as dist/", out)
+    return folder
+
+
+def digest_path(root: Path, out: Path, config: Config) -> Path:
+    """Where ``[digest] path`` puts the Markdown archive: a file of the project at ``root`` that is no source,
+    no folder and no other output, else an error at that line of ``newsletter.toml``."""
+    given = config.digest.path
+    path = root / given
+    if not given.strip() or Path(given).is_absolute() or not inside(root, path):
+        why = "is empty" if not given.strip() else "leads out of the project"
+    elif hit := source_hit(root, path):
+        why = f"would write over the project's {hit}"
+    elif path.is_dir() or inside(path, out):
+        why = "is a folder"
+    elif any(inside(out / o.path.partition("/")[0], path) for o in (*ISSUE, *ARCHIVE) if o.path):
+        why = "is where the build writes other files"
+    else:
+        return path
+    raise NewsletterError(f"digest.path {why}; give a file name inside the project, such as dist/digest.md",
+                          str(root / CONFIG_NAME), setting_line(root / CONFIG_NAME, ["digest", "path"]), 1)
 
 
 def issue_paths(out: Path, issue_id: str) -> dict[str, Path]:
@@ -56,13 +92,6 @@ def issue_paths(out: Path, issue_id: str) -> dict[str, Path]:
 
 def archive_paths(root: Path, out: Path, config: Config) -> dict[str, Path]:
     """Where each file made from the whole archive goes, by output name."""
-    return {o.name: out / o.path if o.path else root / config.digest.path for o in ARCHIVE}
+    digest = digest_path(root, out, config)
+    return {o.name: out / o.path if o.path else digest for o in ARCHIVE}
 
-
-def per_issue_files(out: Path) -> Iterable[tuple[Path, str]]:
-    """Every file in the output folder shaped like an issue's output: (path, the id it would belong to)."""
-    for o in ISSUE:
-        folder, _, name = o.path.rpartition("/")
-        prefix, _, suffix = name.partition("{id}")
-        for path in (out / folder).glob(f"{prefix}*{suffix}"):
-            yield path, path.name[len(prefix) : len(path.name) - len(suffix)]

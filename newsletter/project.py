@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Iterator
 
 from newsletter.config import CONFIG_NAME, Config, find_project, load_config
-from newsletter.errors import Diagnostic
+from newsletter.errors import Diagnostic, printable
+from newsletter.fsio import inside
 from newsletter.load import LoadedIssue, load_issue
 from newsletter.weeks import issue_path
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    """The ``*.yaml`` files (not dot-files) under ``folder``, through symlinked folders too (a year folder
-    kept elsewhere is still the project's), each real folder once so that a link loop ends."""
-    found: list[Path] = []
+def _walk(folder: Path, root: Path) -> Iterator[tuple[str, list[str], list[str], list[str]]]:
+    """``os.walk`` through symlinked folders that stay inside ``root``, each real folder once so that a link loop
+    ends: (folder, its folders, its files, its folders that lead out of ``root``, not entered)."""
     seen: set[str] = set()
     for top, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(top)
@@ -24,10 +26,29 @@ def _yaml_files(folder: Path) -> list[Path]:
             dirs[:] = []
             continue
         seen.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        listed = sorted(d for d in dirs if not d.startswith("."))
+        away = [d for d in listed if os.path.islink(os.path.join(top, d)) and not inside(root, Path(top, d))]
+        dirs[:] = [d for d in listed if d not in away]
+        yield top, dirs, files, away
+
+
+def _yaml_files(folder: Path, root: Path) -> list[Path]:
+    """The ``*.yaml`` files (not dot-files) under ``folder``, and the linked folders under it that leave ``root``
+    (listed to be reported, as a file linked out of it is when read)."""
+    found: list[Path] = []
+    for top, dirs, files, away in _walk(folder, root):
         # a folder named like an issue is listed too, to be reported as unreadable
         found.extend(Path(top, f) for f in files + dirs if f.endswith(".yaml") and not f.startswith("."))
+        found.extend(Path(top, d) for d in away)
     return found
+
+
+def misnamed(name: str) -> str | None:
+    """The name an issue file called ``name`` should have when the listing skips it (``.yml``, ``.YAML``, a dot-file)."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix.lower() not in ("yaml", "yml") or (suffix == "yaml" and not name.startswith(".")):
+        return None
+    return stem.lstrip(".") + ".yaml" if stem.lstrip(".") else None
 
 
 @dataclass
@@ -75,17 +96,30 @@ class Project:
         found: list[Path] = []
         # absolute paths, so a file named on the command line and found in issues/ is one file
         for p in (Path(os.path.abspath(q)) for q in paths or [self.issues_dir]):
-            if p.is_dir():
-                found.extend(_yaml_files(p))
+            if p.is_dir() and inside(self.root, p):
+                found.extend(_yaml_files(p, self.root))
             elif p.exists() or p.is_symlink():
                 found.append(p)
         return sorted(set(found), key=lambda q: (q.stem, str(q)))
+
+    def skipped_files(self) -> list[tuple[Path, str]]:
+        """Files in ``issues/`` that look like issue files but are not read, each with the name it should have."""
+        found = []
+        for top, _, files, _ in _walk(self.issues_dir, self.root):
+            found.extend((Path(top, f), name) for f in files if (name := misnamed(f)))
+        return sorted(found)
+
+    def warn_skipped(self) -> None:
+        """Say on stderr which files in ``issues/`` are not read, and what to call them."""
+        for path, name in self.skipped_files():
+            print(f"newsletter: {printable(self.display(path))}: warning: not read: an issue file's name ends in .yaml "
+                  f"and does not start with a dot; rename it {printable(name)}", file=sys.stderr)
 
     def load_issues(self, paths: list[Path] | None = None) -> tuple[list[LoadedIssue], list[Diagnostic]]:
         """Load every issue file, keeping going past broken ones; return issues and diagnostics."""
         issues, diags = [], []
         for path in self.issue_files(paths):
-            loaded, found = load_issue(path, self.display(path))
+            loaded, found = load_issue(path, self.display(path), self.root)
             issues.append(loaded)
             diags.extend(found)
         return issues, diags

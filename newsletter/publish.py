@@ -16,7 +16,7 @@ from newsletter.build.plan import render_build, write_build
 from newsletter.check.runner import Loaded, failing, load_all, rule_levels, run_rules
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError, UsageError
-from newsletter.fsio import atomic_write
+from newsletter.fsio import atomic_write, editable
 from newsletter.load import LoadedIssue, load_issue_text
 from newsletter.outputs import ARCHIVE, ISSUE, archive_paths, issue_paths, output_dir
 from newsletter.project import Project
@@ -101,10 +101,11 @@ def _write(project: Project, out: Path, texts: list[tuple[LoadedIssue, str]]) ->
         if recorded.issue is None or recorded.issue.published is None:
             raise NewsletterError("cannot record the time in this file; add `published:` after `date:` by hand", loaded.source.display)
     data = {loaded.path: text.encode("utf-8") for loaded, text in texts}
+    real = {path: editable(path, project.root, loaded.source.display) for path, (loaded, _) in zip(data, texts)}
     build = render_build(project, out, sources=data)
     try:
         for path, raw in data.items():
-            atomic_write(path, raw)
+            atomic_write(real[path], raw)
     except BaseException:
         build.staging.abort()
         raise

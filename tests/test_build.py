@@ -178,6 +178,16 @@ def test_a_damaged_cache_is_ignored(root, damage, capsys):
     assert _outputs(root) == first
 
 
+def test_damaged_list_items_in_the_cache_are_rendered_again(root, tmp_path_factory):
+    build(root)
+    with sqlite3.connect(root / CACHE_DIR / DATABASE) as db:
+        db.execute("UPDATE items SET data = x'ff00'")
+    # the edited week shares the type page of the other week, whose items are damaged
+    (root / "issues/2024/2024-02-W5.yaml").write_text(W5.replace("type: dev", "type: paper"), encoding="utf-8")
+    assert build(root) == 0
+    assert _outputs(root) == _cold(root, tmp_path_factory)
+
+
 def test_an_output_changed_by_hand_is_rebuilt(root):
     build(root)
     first = _outputs(root)

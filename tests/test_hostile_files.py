@@ -196,7 +196,7 @@ def test_parallel_adds_keep_every_entry(tmp_path: Path) -> None:
     assert [d.returncode for d in done] == [0] * 6, [d.stderr for d in done]
     text = (tmp_path / ISSUE).read_text(encoding="utf-8")
     assert all(f"https://reuters.com/{i}" in text for i in range(6)), text
-    assert run(tmp_path, "check", ISSUE).status == 0
+    assert run(tmp_path, "check", str(tmp_path / ISSUE)).status == 0
 
 
 def test_parallel_builds_leave_a_whole_output(tmp_path: Path) -> None:

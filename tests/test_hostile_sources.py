@@ -18,7 +18,7 @@ WEEK = "date: 2024-09-16\nentries:\n" + ENTRY
 
 
 def test_a_symlinked_year_folder_is_checked_built_and_never_overwritten(tmp_path: Path) -> None:
-    elsewhere = tmp_path / "kept-elsewhere" / "2024"
+    elsewhere = tmp_path / "p" / "kept-elsewhere" / "2024"  # inside the project (a link leading out is refused)
     elsewhere.mkdir(parents=True)
     (elsewhere / "2024-09-W3.yaml").write_text(WEEK + "  - type: paper\n    title: U\n    url: javascript:alert(1)\n", encoding="utf-8")
     root = write_project(tmp_path / "p", {})

@@ -224,6 +224,6 @@ def _strings(value) -> list[str]:
 
 def test_an_issue_file_that_would_not_read_back_is_not_written(tmp_path):
     issue = Issue(date="2024-02-15", title="bell \x07")
-    with pytest.raises(NewsletterError, match="would not read back"):
+    with pytest.raises(NewsletterError, match=r"U\+0007.*nothing was written"):
         write_issues({"2024-02-W3": issue}, tmp_path, force=False)
     assert not any(tmp_path.rglob("*"))

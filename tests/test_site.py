@@ -193,6 +193,20 @@ def test_the_subscribe_form_posts_to_the_configured_address(tmp_path):
     assert 'name="email"' in html
 
 
+def test_an_overridden_list_item_shows_on_every_list_and_a_broken_one_is_reported(tmp_path, capsys):
+    make_project(tmp_path, {"issues/2024/2024-10-W1.yaml": W3}, TOML)
+    item = tmp_path / "templates/site-list-item.html.j2"
+    item.parent.mkdir(exist_ok=True)
+    item.write_text("{% macro item(e, anchor, orgs, issue_id, date, label) %}<li>{{ e.title }} ({{ label }})</li>\n{% endmacro %}\n",
+                    encoding="utf-8")
+    assert build(tmp_path) == 0
+    for page in ("types/paper-2024.html", "orgs/meta-2024.html"):
+        assert "<li>Llama 3.2 Vision (2024년 10월 1주차)</li>" in (tmp_path / "dist/site" / page).read_text(encoding="utf-8")
+    item.write_text("{% macro entry() %}{% endmacro %}\n", encoding="utf-8")
+    assert build(tmp_path) == 1
+    assert "site-list-item.html.j2" in capsys.readouterr().err
+
+
 def test_the_email_and_the_feeds_link_the_issue_page(site):
     dist = site.parent
     url = "https://weekly.example.com/archive/issues/2024-09-W3.html"

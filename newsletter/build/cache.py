@@ -22,6 +22,8 @@ DATABASE = "build.sqlite3"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, meta BLOB NOT NULL, body BLOB)",
     "CREATE TABLE IF NOT EXISTS manifests (out TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    # the web archive's list items of a fragment's entries: large, and read only for the list pages made again
+    "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, data BLOB NOT NULL)",
 )
 # SQLite's smallest limit on the parameters of one statement
 _BATCH = 900
@@ -106,13 +108,16 @@ class Store:
 
     def fragments(self, keys: list[str]) -> dict[str, Any]:
         """The stored fragments among ``keys``; damaged ones are left out."""
+        return self._values("SELECT key, meta FROM fragments", keys)
+
+    def _values(self, select: str, keys: list[str]) -> dict[str, Any]:
+        """The decoded values of ``select`` (key, value) among ``keys``; damaged ones are left out."""
         found: dict[str, Any] = {}
         for i in range(0, len(keys), _BATCH):
             batch = keys[i : i + _BATCH]
-            rows = self._run(f"SELECT key, meta FROM fragments WHERE key IN ({','.join('?' * len(batch))})", batch)
-            for key, meta in rows:
+            for key, data in self._run(f"{select} WHERE key IN ({','.join('?' * len(batch))})", batch):
                 try:
-                    found[key] = decode(meta)
+                    found[key] = decode(data)
                 except ValueError:
                     continue
         return found
@@ -125,15 +130,21 @@ class Store:
         except ValueError:
             return None
 
-    def put(self, key: str, meta: Any, body: str | None) -> None:
-        """Store a fragment and its body (a long text read only when needed)."""
+    def put(self, key: str, meta: Any, body: str | None, items: list[str]) -> None:
+        """Store a fragment, its body and its list items (long texts read only when needed)."""
         self._run("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", (key, encode(meta), None if body is None else encode(body)))
+        self._run("INSERT OR REPLACE INTO items VALUES (?, ?)", (key, encode(items)))
+
+    def items(self, keys: list[str]) -> dict[str, list[str]]:
+        """The stored list items among ``keys``; damaged ones are left out."""
+        return self._values("SELECT key, data FROM items", keys)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Drop the fragments not in ``keys``, so the cache does not grow without bound."""
-        stored = {row[0] for row in self._run("SELECT key FROM fragments")}
-        for key in stored - set(keys):
-            self._run("DELETE FROM fragments WHERE key = ?", (key,))
+        keep = set(keys)
+        for table in ("fragments", "items"):
+            for key in {row[0] for row in self._run(f"SELECT key FROM {table}")} - keep:
+                self._run(f"DELETE FROM {table} WHERE key = ?", (key,))
 
     def manifest(self, out: Path) -> Any:
         """The manifest of the last build into ``out``, or None."""

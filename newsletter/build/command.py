@@ -11,7 +11,7 @@ from pathlib import Path
 from newsletter import ledger
 from newsletter.build.plan import Build, render_build, write_build
 from newsletter.config import CONFIG_NAME
-from newsletter.errors import NewsletterError
+from newsletter.errors import NewsletterError, UsageError
 from newsletter.outputs import issue_paths, output_dir
 from newsletter.project import Project
 
@@ -20,6 +20,7 @@ WATCH_INTERVAL = 1.0
 
 def build(project: Project, out: Path, layout: str | None = None) -> Build:
     """Render and write what changed; warnings go to stderr."""
+    project.warn_skipped()
     done = render_build(project, out, layout)
     written = write_build(done)
     for warning in done.warnings:
@@ -62,7 +63,11 @@ def _sources(root: Path) -> dict[Path, tuple[int, int]]:
 
 
 def preview(project: Project, issue_id: str, port: int) -> int:
-    """Build, then serve the email of ``issue_id`` on 127.0.0.1 until Ctrl-C."""
+    """Build, then serve the email of ``issue_id`` on 127.0.0.1 until Ctrl-C: only the output's ``email/`` folder."""
+    try:
+        project.config.periods.span(issue_id)  # an id, never a path
+    except ValueError as e:
+        raise UsageError(f"argument ID: {e}") from None
     out = output_dir(project.root, None)
     build(project, out)
     page = issue_paths(out, issue_id)["email"]

@@ -13,6 +13,7 @@ when its bytes change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,11 +24,11 @@ from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, 
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
+from newsletter.fsio import remove_leftovers
 from newsletter.load import source_bytes
-from newsletter.outputs import SITE, per_issue_files
+from newsletter.outputs import SITE
 from newsletter.project import Project
 from newsletter.site.search import INDEX_DIR
-from newsletter.weeks import parse_issue_id
 
 if TYPE_CHECKING:
     from newsletter.build.render import Fragment, Nav, RenderedIssue, Renderer
@@ -50,6 +51,8 @@ class Build:
     staging: Staging = field(default_factory=Staging)
     # the archive-wide files of the last build: those not made again are removed (in the site only)
     previous: dict[str, Signature] = field(default_factory=dict)
+    # the per-issue files of the last build: those not made again are removed while they are as it wrote them
+    previous_issues: dict[str, Signature] = field(default_factory=dict)
     # the content's language, which the search index is made for
     language: str = "en"
 
@@ -95,19 +98,22 @@ def _unique_ids(project: Project, paths: list[Path]) -> None:
         seen[path.stem] = path
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path, root: Path) -> bytes | None:
     """The file's bytes; None when it cannot be read (loading it then says why)."""
     try:
-        return source_bytes(path)
+        return source_bytes(path, root)
     except OSError:
         return None
 
 
 def render_build(project: Project, out: Path, layout: str | None = None, sources: dict[Path, bytes] | None = None) -> Build:
     """Render what changed since the last build into ``out``; ``sources`` are issue files' bytes not yet on disk."""
+    # what a command killed mid-write left (this build holds the project's lock: no writer is at work)
+    remove_leftovers(project.issues_dir)
+    remove_leftovers(project.root, recursive=False)
     paths = project.issue_files()
     _unique_ids(project, paths)
-    raw = {p: sources[p] if sources and p in sources else _read(p) for p in paths}
+    raw = {p: sources[p] if sources and p in sources else _read(p, project.root) for p in paths}
     fp = fingerprint(project, layout)
     nav = _neighbours(paths)
     # an issue's web page links to its neighbours: a week added or removed renders the weeks beside it again
@@ -117,12 +123,14 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
     fresh = previous.fresh_issues(fp, keys)
     if previous.up_to_date(fp, keys, fresh):
         return Build(out, store, previous)
+    remove_leftovers(out)
     # only a build that renders pays for importing the renderers
     from newsletter.build.pool import render_files
     from newsletter.build.render import Renderer
 
     job = _Rebuild(project, Renderer(project, out, layout), raw, keys, store, nav)
-    build = Build(out, store, Manifest(fp), previous=previous.archive, language=project.config.language)
+    build = Build(out, store, Manifest(fp), previous=previous.archive, language=project.config.language,
+                  previous_issues={p: sig for r in previous.issues.values() for p, sig in r.outputs.items()})
     try:
         job.reuse(previous, fresh, build.manifest)
         stale = [p for p in paths if p not in job.fragments]
@@ -133,7 +141,7 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
         by_id = {p.stem: p for p in paths}
         fragments = [job.fragments[p] for p in paths]
         archive = job.renderer.archive(fragments, lambda f: job.body(by_id[f.id], build))
-        site, kept = job.site_archive(previous, fragments, fp)
+        site, kept = job.site_archive(previous, fragments, fp, build)
     except BaseException:
         build.staging.abort()
         raise
@@ -149,13 +157,15 @@ def _neighbours(paths: list[Path]) -> dict[Path, "Nav"]:
 
 
 class _Rebuild:
-    """The state of a build that renders: fragments by issue file, feed bodies, load errors."""
+    """The state of a build that renders: fragments by issue file, feed bodies, list items, load errors."""
 
     def __init__(self, project: Project, renderer: "Renderer", raw: dict[Path, bytes | None], keys: dict[str, str], store: Store,
                  nav: dict[Path, "Nav"]) -> None:
         self.project, self.renderer, self.raw, self.keys, self.store, self.nav = project, renderer, raw, keys, store, nav
         self.fragments: dict[Path, Fragment] = {}
         self.bodies: dict[Path, str | None] = {}
+        # the list items of the issues rendered now, by id
+        self.items: dict[str, list[str]] = {}
         self.errors: list[Diagnostic] = []
 
     def reuse(self, previous: Manifest, fresh: set[str], manifest: Manifest) -> None:
@@ -175,7 +185,7 @@ class _Rebuild:
         """What rendering an issue file takes: its path, its bytes, its name in messages and its neighbours."""
         return path, self.raw[path], self.project.display(path), self.nav[path]
 
-    def site_archive(self, previous: Manifest, fragments: list["Fragment"], fp: str) -> tuple[dict[Path, bytes], dict[str, Signature]]:
+    def site_archive(self, previous: Manifest, fragments: list["Fragment"], fp: str, build: Build) -> tuple[dict[Path, bytes], dict[str, Signature]]:
         """The web archive's archive-wide pages to write, and the signatures of those kept from the last build.
 
         Of the organisation and type pages, only those listing an entry of an issue rendered now (as it is
@@ -184,12 +194,13 @@ class _Rebuild:
         latest = sorted(self.fragments, key=lambda p: (self.fragments[p].date, p.stem), reverse=True)[: renderer.config.site.latest]
         issues = [(p.stem, issue) for p in latest if (issue := renderer.load(*self.item(p)[:3])[1]) is not None]
         only = self._changed_lists(previous, fp)
-        files, every = renderer.site_archive(fragments, issues, only)
+        items = partial(self.list_items, build=build)
+        files, every = renderer.site_archive(fragments, issues, only, items)
         if only is not None:
             # a list page not made now stays only while it is the file the last build wrote
             lost = {p for p in every - files.keys() if not intact({str(p): previous.archive.get(str(p), _UNWRITTEN)})}
             if lost:
-                files.update(renderer.site_archive(fragments, issues, {p.relative_to(renderer.site).as_posix() for p in lost})[0])
+                files.update(renderer.site_archive(fragments, issues, {p.relative_to(renderer.site).as_posix() for p in lost}, items)[0])
         index = renderer.site / INDEX_DIR
         kept = {str(p): previous.archive[str(p)] for p in every - files.keys()}
         kept.update({p: sig for p, sig in previous.archive.items() if Path(p).is_relative_to(index)})
@@ -199,7 +210,7 @@ class _Rebuild:
         """The list pages that show an issue rendered now or deleted, as it is and as it was; None: all of them."""
         if fp != previous.fingerprint:
             return None
-        old = [r.key for path, r in previous.issues.items() if Path(path) not in self.raw or (Path(path) in self.bodies and r.key != self.keys[path])]
+        old = [r.key for path, r in previous.issues.items() if Path(path) not in self.raw or (Path(path).stem in self.items and r.key != self.keys[path])]
         stored = self.store.fragments(old)
         if len(stored) < len(set(old)):
             return None
@@ -209,7 +220,7 @@ class _Rebuild:
             was = [Fragment.from_data(stored[k]) for k in old]
         except ValueError:
             return None
-        return self.renderer.lists_of([*was, *(self.fragments[p] for p in self.bodies)])
+        return self.renderer.lists_of([*was, *(f for p, f in self.fragments.items() if p.stem in self.items)])
 
     def add(self, path: Path, errors: list[Diagnostic], rendered: "RenderedIssue | None", build: Build) -> None:
         """Take one rendered issue file into ``build``; once any file has errors, only count theirs."""
@@ -222,8 +233,8 @@ class _Rebuild:
             return
         build.stage(rendered.files)
         key = self.keys[str(path)]
-        self.fragments[path], self.bodies[path] = rendered.fragment, rendered.body
-        self.store.put(key, rendered.fragment.to_data(), rendered.body)
+        self.fragments[path], self.bodies[path], self.items[path.stem] = rendered.fragment, rendered.body, rendered.items
+        self.store.put(key, rendered.fragment.to_data(), rendered.body, rendered.items)
         build.manifest.issues[str(path)] = IssueRecord(key, {str(p): _UNWRITTEN for p in rendered.files}, rendered.warning)
         build.rendered += 1
 
@@ -233,6 +244,15 @@ class _Rebuild:
             first = self.errors[0]
             more = f" (and {len(self.errors) - 1} more; run 'newsletter check')" if len(self.errors) > 1 else ""
             raise NewsletterError(f"{first.message}{more}", first.file, first.line, first.column)
+
+    def list_items(self, ids: list[str], build: Build) -> dict[str, list[str]]:
+        """The list items of the entries of the issues ``ids``: rendered now, else cached, else rendered again."""
+        paths = {p.stem: p for p in self.fragments}
+        stored = self.store.items([self.keys[str(paths[i])] for i in ids if i not in self.items])
+        for i in ids:
+            if i not in self.items and self.keys[str(paths[i])] not in stored:
+                self.add(paths[i], *self.renderer.file(*self.item(paths[i])), build)
+        return {i: self.items[i] if i in self.items else stored[self.keys[str(paths[i])]] for i in ids}
 
     def body(self, path: Path, build: Build) -> str:
         """The feed body of a published issue: rendered now, else cached, else rendered again."""
@@ -244,15 +264,16 @@ class _Rebuild:
 
 
 def write_build(build: Build) -> list[Path]:
-    """Put the staged files whose bytes changed in place, drop per-issue files of deleted issues and pages of
-    the site no longer made, index the site for search when its issue pages changed, record the manifest."""
+    """Put the staged files whose bytes changed in place, drop the files of deleted issues and pages of the site
+    no longer made (only files the last build wrote: never one of the editor's), index the site for search when
+    its issue pages changed, record the manifest."""
     written = build.staging.commit()
     expected = {p for r in build.manifest.issues.values() for p in r.outputs}
     removed = []
-    for path, issue_id in per_issue_files(build.out):
-        if parse_issue_id(issue_id) and str(path) not in expected:
-            path.unlink()
-            removed.append(path)
+    for stale, sig in build.previous_issues.items():
+        if stale not in expected and signature(stale) == sig:
+            Path(stale).unlink()
+            removed.append(Path(stale))
     site = build.out / SITE
     for stale in build.previous.keys() - build.manifest.archive.keys():
         if Path(stale).is_relative_to(site):

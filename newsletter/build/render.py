@@ -31,7 +31,7 @@ from newsletter.render.text import email_text
 from newsletter.rules import Context
 from newsletter.rules.text import builtin_orgs
 from newsletter.site import pages as site_pages
-from newsletter.site.listing import OrgNames, listing
+from newsletter.site.listing import OrgNames
 from newsletter.site.pages import Listing, Pages
 
 # the ids of the issues before and after one (None at either end)
@@ -73,13 +73,14 @@ class Fragment:
 
 @dataclass(frozen=True)
 class RenderedIssue:
-    """One issue's own files (their bytes, or staged already), its fragment, its feed body (when published)
-    and its size warning."""
+    """One issue's own files (their bytes, or staged already), its fragment, its feed body (when published),
+    its size warning, and its entries' items on the web archive's organisation and type pages."""
 
     files: dict[Path, bytes | Staged]
     fragment: Fragment
     body: str | None
     warning: str | None
+    items: list[str]
 
 
 class Renderer:
@@ -97,7 +98,7 @@ class Renderer:
 
     def load(self, path: Path, data: bytes | None, display: str) -> tuple[list[Diagnostic], Issue | None]:
         """Load an issue file from its bytes (None: unreadable): its errors, or its issue."""
-        text, diags = decode_text(data, display) if data is not None else read_text(path, display)
+        text, diags = decode_text(data, display) if data is not None else read_text(path, display, self.root)
         if text is None:
             return diags, None
         loaded, diags = load_issue_text(text, path, display)
@@ -132,10 +133,11 @@ class Renderer:
             types = list(dict.fromkeys(e.type for e in issue.entries))
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
-        made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, listing(issue, config))
+        site, items = self.pages.listing(issue_id, issue)
+        made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, site)
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
-        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config))
+        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), items)
 
     def archive(self, fragments: list[Fragment], body: Callable[[Fragment], str]) -> dict[Path, bytes]:
         """The digest and the feeds; ``body(fragment)`` gives the feed body of a published issue."""
@@ -152,15 +154,16 @@ class Renderer:
             paths["site-atom"]: atom_feed,
         }
 
-    def site_archive(self, fragments: list[Fragment], latest: list[tuple[str, Issue]], only: set[str] | None) -> tuple[dict[Path, bytes], set[Path]]:
+    def site_archive(self, fragments: list[Fragment], latest: list[tuple[str, Issue]], only: set[str] | None,
+                     items: Callable[[list[str]], dict[str, list[str]]]) -> tuple[dict[Path, bytes], set[Path]]:
         """The web archive's pages made from the whole archive (of the lists, those in ``only``; None: all),
-        and the paths of every page of the site."""
-        pages, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only)
+        and the paths of every page of the site; ``items(ids)`` gives the list items of those issues' entries."""
+        pages, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only, items)
         return {self.site / p: text.encode() for p, text in pages.items()}, {self.site / p for p in every}
 
     def lists_of(self, fragments: list[Fragment]) -> set[str]:
         """The organisation and type pages that list the entries of ``fragments``."""
-        return site_pages.list_pages([f.listing for f in fragments], self.config, self.pages.orgs)
+        return site_pages.list_pages([f.listing for f in fragments], self.pages.orgs)
 
 
 def _feed_item(fragment: Fragment, body: str) -> FeedItem:

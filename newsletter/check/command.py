@@ -11,8 +11,8 @@ from pathlib import Path
 from newsletter.check.fix import fix_all, unified_diff
 from newsletter.check.formats import format_github, format_json, format_rule, format_rules, format_text, summary_line
 from newsletter.check.runner import Loaded, archive_files, failing, known_rule, load_all, rule_levels, run_rules
-from newsletter.errors import Diagnostic
-from newsletter.fsio import atomic_write
+from newsletter.errors import Diagnostic, NewsletterError
+from newsletter.fsio import rewrite, with_bom
 from newsletter.load import Source, read_text
 from newsletter.project import Project
 from newsletter.rules import entry_links
@@ -41,6 +41,9 @@ def check(
     levels = rule_levels(project.config, select, ignore)
     paths = [Path(p) for p in paths] or None
     fixing = fix or unsafe_fixes
+    unwritten = 0
+    if paths is None:
+        project.warn_skipped()
     if not (fixing or diff or online or since):
         from newsletter.check import pool
 
@@ -60,12 +63,25 @@ def check(
         if diff:
             sys.stdout.writelines(unified_diff(result, loaded))
             return 1 if result.changed else 0
-        for path, (_, new) in result.changed.items():
-            atomic_write(path, new)
-        print(f"Fixed {len(result.changed)} file{'s' * (len(result.changed) != 1)}.", file=sys.stderr)
+        unwritten = _write_fixes(project, result.changed, loaded)
+        fixed = len(result.changed) - unwritten
+        print(f"Fixed {fixed} file{'s' * (fixed != 1)}.", file=sys.stderr)
     diags = run_rules(project.config, loaded, targets, levels, health)
     _report(diags, format, {doc.source.display: doc.source for doc, _ in loaded.values()}, len(targets))
-    return exit_status(diags, strict)
+    return 1 if unwritten else exit_status(diags, strict)
+
+
+def _write_fixes(project: Project, changed: dict[Path, tuple[str, str]], loaded: Loaded) -> int:
+    """Write each fixed file (a refused one, read-only or linked out of the project, is named); how many were not."""
+    unwritten = 0
+    for path, (_, new) in changed.items():
+        display = loaded[path][0].source.display
+        try:
+            rewrite(path, with_bom(path, new), project.root, display)
+        except NewsletterError as e:
+            print(f"newsletter: {e}", file=sys.stderr)
+            unwritten += 1
+    return unwritten
 
 
 def _online(project: Project, loaded: Loaded, targets: set[Path], refresh: bool) -> dict:
@@ -90,7 +106,7 @@ def _sources(project: Project, files: list[Path], diags: list[Diagnostic]) -> di
     sources = {}
     for path in files:
         if (display := project.display(path)) in named:
-            text, _ = read_text(path, display)
+            text, _ = read_text(path, display, project.root)
             sources[display] = Source(path, display, text or "")
     return sources
 

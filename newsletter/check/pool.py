@@ -77,7 +77,7 @@ def _receive(conn: Connection) -> Any:
 def _work(conn: Connection, project: Project, paths: list[Path], targets: set[Path], levels: Levels) -> None:
     """Load ``paths``, send their counts and facts, receive the archive's counts, send the findings."""
     try:
-        loaded = [load_issue(path, project.display(path)) for path in paths]
+        loaded = [load_issue(path, project.display(path), project.root) for path in paths]
         # what was loaded lives until the worker ends: the collector need not walk it again
         gc.freeze()
         valid = [doc for doc, _ in loaded if doc.issue is not None]

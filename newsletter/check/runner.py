@@ -70,7 +70,7 @@ def archive_files(project: Project, paths: list[Path] | None) -> tuple[list[Path
 def load_all(project: Project, paths: list[Path] | None) -> tuple[Loaded, set[Path]]:
     """Load the whole archive plus ``paths``; return it and the files to report on."""
     files, targets = archive_files(project, paths)
-    return {path: load_issue(path, project.display(path)) for path in files}, targets
+    return {path: load_issue(path, project.display(path), project.root) for path in files}, targets
 
 
 @dataclass

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError
-from newsletter.fsio import atomic_write
+from newsletter.fsio import atomic_write, inside
 from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
 from newsletter.load import decode_text
+from newsletter.outputs import source_hit
 from newsletter.tomledit import set_settings, toml_value
 
 if TYPE_CHECKING:
@@ -113,12 +114,14 @@ def import_file(
     config_text = None
     if report.settings:
         config_text = updated_config(old, report, project.display(config_path))
+    if report_path and (hit := source_hit(project.root, Path(report_path).resolve())):
+        raise NewsletterError(f"--report would write over the project's {hit}; name another file", str(report_path))
     if not dry_run:
-        folder = Path(into) if into else project.issues_dir
-        report.written = [project.display(p) for p in write_issues(report.issues, folder, force=force)]
-        if config_text is not None:
-            atomic_write(config_path, config_text)
-            report.written.append(project.display(config_path))
+        folder = Path(into).resolve() if into else project.issues_dir
+        root = project.root if inside(project.root, folder) else folder
+        also = {config_path: config_text} if config_text is not None else {}
+        written = write_issues(report.issues, folder, force=force, root=root, also=also)
+        report.written = [project.display(p) for p in written]
     if report_path:
         atomic_write(Path(report_path), report.json())
     print(report.text())

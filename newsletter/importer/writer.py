@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from newsletter.errors import NewsletterError
-from newsletter.fsio import discard, write_temp
-from newsletter.load import _FORBIDDEN_CHAR, Loader
+from newsletter.fsio import discard, editable, write_temp
+from newsletter.load import _FORBIDDEN_CHAR, MAX_DEPTH, Loader
 from newsletter.model import Bullet, Entry, Issue, SummaryItem
 from newsletter.weeks import issue_path
 
@@ -204,8 +204,8 @@ def read_back(text: str) -> Any:
         if kind is yaml.ScalarEvent:
             if event.tag or event.anchor:
                 raise ValueError("a tag or an anchor")
-            if _FORBIDDEN_CHAR.search(event.value):
-                raise ValueError("a character the loader refuses")
+            if found := _FORBIDDEN_CHAR.search(event.value):
+                raise ValueError(f"the control character U+{ord(found[0]):04X}")
             add(None if event.implicit[0] and event.value in _NULLS else event.value)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.tag or event.anchor:
@@ -213,6 +213,8 @@ def read_back(text: str) -> Any:
             container: Any = {} if kind is yaml.MappingStartEvent else []
             add(container)
             stack.append([container, None])
+            if len(stack) > MAX_DEPTH:
+                raise ValueError(f"lists nested over {MAX_DEPTH} levels deep")
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             stack.pop()
         elif kind is yaml.AliasEvent:
@@ -224,33 +226,44 @@ def issue_yaml(issue: Issue, display: str = "<issue>") -> str:
     """The YAML text of an issue file, checked by reading it back."""
     data = issue_data(issue)
     text = dump_block(data)
+    why = "the issue file would not read back as written; nothing was written (please report this)"
     try:
         ok = read_back(text) == _as_text(data)
-    except (ValueError, yaml.YAMLError):
+    except ValueError as e:
+        ok, why = False, f"the issue would hold {e}, which `newsletter check` refuses; nothing was written (change that in the archive)"
+    except yaml.YAMLError:
         ok = False
     if not ok:
-        raise NewsletterError("the issue file would not read back as written; nothing was written (please report this)", display)
+        raise NewsletterError(why, display)
     return text
 
 
-def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool) -> list[Path]:
-    """Write every issue; refuse, writing nothing, when one of the files exists and ``force`` is off."""
+def write_issues(issues: dict[str, Issue], folder: Path, *, force: bool, root: Path | None = None,
+                 also: dict[Path, str] | None = None) -> list[Path]:
+    """Write every issue (and the files ``also`` names) all or none: refuse, writing nothing, when one of the files
+    exists and ``force`` is off, or when one is a folder, read-only or a link leading out of ``root`` (default
+    ``folder``); a link inside it is written through."""
     paths = {ident: issue_path(folder, ident) for ident in sorted(issues)}
-    existing = [p for p in paths.values() if p.exists()]
+    existing = [p for p in paths.values() if os.path.lexists(p)]
     if existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         raise NewsletterError(f"{existing[0]}{more} already exists; use --force to overwrite, or --into another folder")
-    texts = {ident: issue_yaml(issues[ident], str(paths[ident])) for ident in paths}
+    texts = {paths[ident]: issue_yaml(issues[ident], str(paths[ident])) for ident in paths}
+    texts.update(also or {})
+    targets = {path: editable(path, root or folder, str(path)) for path in texts}
     staged: list[tuple[str, Path]] = []
     moved = 0
     try:
-        for ident, path in paths.items():
-            staged.append((write_temp(path, texts[ident], durable=False), path))
+        for path, text in texts.items():
+            try:
+                staged.append((write_temp(targets[path], text, durable=False), targets[path]))
+            except OSError as e:
+                raise NewsletterError(f"cannot write: {e.strerror or e}; nothing was imported", str(path)) from None
         os.sync()  # one flush for all the files instead of one fsync each: every file is on disk before any rename
-        for tmp, path in staged:
-            os.replace(tmp, path)
+        for tmp, target in staged:
+            os.replace(tmp, target)
             moved += 1
     finally:
         for tmp, _ in staged[moved:]:
             discard(tmp)
-    return list(paths.values())
+    return list(texts)

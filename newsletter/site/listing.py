@@ -1,4 +1,4 @@
-"""What the site's lists know of an entry, the entries' anchors, and organisation names grouped as ``check`` groups them."""
+"""The entries' anchors, and organisation names grouped as ``check`` groups them."""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from newsletter.config import Config
-from newsletter.model import Issue
-from newsletter.render.html import heading
 from newsletter.rules.text import variant_key
-from newsletter.urls import is_web_link
 
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_SLUG = re.compile(r"[a-z0-9]+")
@@ -67,31 +63,3 @@ class OrgNames:
             key = self.key(org)
             self._names[org] = (self.known.get(key, self.aliases.get(org, org)), slug(key))
         return self._names[org]
-
-
-@dataclass(frozen=True)
-class Listed:
-    """One entry as the organisation and type pages list it."""
-
-    issue: str
-    date: str
-    anchor: str
-    type: str
-    title: str
-    url: str | None
-    orgs: tuple[str, ...]
-    note: str | None
-
-
-def listing(issue: Issue, config: Config) -> dict:
-    """The issue's part of the site's lists (its heading and entries), as plain data the build cache can store."""
-    entries = [
-        {"anchor": a, "type": e.type, "title": e.title, "url": e.url if is_web_link(e.url) else None, "orgs": e.org, "note": e.note}
-        for a, e in zip(anchors(e.title for e in issue.entries), issue.entries)
-    ]
-    return {"heading": heading(issue, config), "entries": entries}
-
-
-def listed(issue_id: str, date: str, data: dict) -> list[Listed]:
-    """The entries of one issue's listing data."""
-    return [Listed(issue_id, date, e["anchor"], e["type"], e["title"], e["url"], tuple(e["orgs"]), e["note"]) for e in data["entries"]]

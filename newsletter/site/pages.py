@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from markupsafe import Markup
 
 from newsletter.config import Config
 from newsletter.model import Entry, Issue
 from newsletter.render.html import Group, groups, heading, preheader
-from newsletter.render.templates import render
-from newsletter.site.listing import Listed, OrgNames, anchors, listed, slug
+from newsletter.render.templates import macro, render
+from newsletter.site.listing import OrgNames, anchors, slug
 from newsletter.urls import issue_page as issue_path
 from newsletter.weeks import issue_label, month_name
 
@@ -87,7 +88,7 @@ class Pages:
 
     def __init__(self, env: jinja2.Environment, config: Config, orgs: OrgNames) -> None:
         self.env, self.config, self.orgs = env, config, orgs
-        self._labels: dict[str, str] = {}
+        self._item: Callable[..., str] | None = None
 
     def _page(self, template: str, path: str, root: str | None = None, **context: object) -> str:
         return render(self.env, template, config=self.config, root=_root(path) if root is None else root, path=path,
@@ -111,34 +112,34 @@ class Pages:
         return self._page("site-home.html.j2", "index.html", articles=articles, years=years,
                           month_name=lambda m: month_name(m, self.config.labels))
 
-    def org_name(self, org_slug: str, entries: Iterable[Listed]) -> str:
-        """The name an organisation's pages show: its most used spelling among ``entries``."""
-        names = Counter(self.orgs.name(o) for e in entries for o in e.orgs if self.orgs.slug(o) == org_slug)
-        return min(names, key=lambda n: (-names[n], n))
+    def listing(self, issue_id: str, issue: Issue) -> tuple[dict, list[str]]:
+        """The issue's part of the site's lists, as plain data the build cache can store: its heading and each entry's
+        type and organisations; and each entry's item on the organisation and type pages, rendered once, here."""
+        if self._item is None:
+            # every organisation and type page sits one folder below the root
+            self._item = macro(self.env, "site-list-item.html.j2", "item", config=self.config, root=_root(org_path("-", 1)),
+                               org_path=org_path, issue_path=issue_path)
+        label, date = id_label(issue_id, self.config), issue.date.isoformat()
+        items = [self._item(e, anchor, [(self.orgs.name(o), self.orgs.slug(o)) for o in e.org], issue_id, date, label)
+                 for anchor, e in zip(anchors(e.title for e in issue.entries), issue.entries)]
+        return {"heading": heading(issue, self.config), "entries": [{"type": e.type, "orgs": e.org} for e in issue.entries]}, items
 
-    def org_year(self, org_slug: str, name: str, year: int, entries: list[Listed]) -> str:
-        """Every entry naming one organisation in one year, newest first."""
-        return self._list(org_path(org_slug, year), f"{name} · {year}", (org_path(org_slug), name), entries)
+    def org_year(self, org_slug: str, name: str, year: int, items: list[str]) -> str:
+        """Every entry naming one organisation in one year (``items``, newest first)."""
+        return self._list(org_path(org_slug, year), f"{name} · {year}", (org_path(org_slug), name), items)
 
-    def type_year(self, type_name: str, year: int, entries: list[Listed]) -> str:
-        """Every entry of one type in one year, newest first."""
+    def type_year(self, type_name: str, year: int, items: list[str]) -> str:
+        """Every entry of one type in one year (``items``, newest first)."""
         name = self._type_name(type_name)
-        return self._list(type_path(type_name, year), f"{name} · {year}", (type_path(type_name), name), entries)
+        return self._list(type_path(type_name, year), f"{name} · {year}", (type_path(type_name), name), items)
 
     def _type_name(self, type_name: str) -> str:
         t = self.config.types.get(type_name)
         return f"{t.emoji} {t.label}" if t else type_name
 
-    def _list(self, path: str, title: str, up: tuple[str, str], entries: list[Listed]) -> str:
-        ordered = sorted(entries, key=lambda e: (e.date, e.issue), reverse=True)
-        rows = [(e, [(self.orgs.name(o), self.orgs.slug(o)) for o in e.orgs], self._label(e.issue)) for e in ordered]
-        return self._page("site-list.html.j2", path, title=title, up=up, rows=rows)
-
-    def _label(self, issue_id: str) -> str:
-        # an issue's entries are listed together: its name is made once
-        if issue_id not in self._labels:
-            self._labels[issue_id] = id_label(issue_id, self.config)
-        return self._labels[issue_id]
+    def _list(self, path: str, title: str, up: tuple[str, str], items: list[str]) -> str:
+        # the items were rendered from the same templates, escaped as they were
+        return self._page("site-list.html.j2", path, title=title, up=up, items=[Markup(i) for i in items])
 
     def type_years(self, type_name: str, counts: dict[int, int]) -> str:
         """A type's years, each with its number of entries."""
@@ -180,51 +181,69 @@ def robots(config: Config) -> str:
 
 @dataclass(frozen=True)
 class Listing:
-    """One issue's part of the site's lists: what its fragment in the build cache keeps."""
+    """One issue's part of the site's lists: what its fragment in the build cache keeps (see :meth:`Pages.listing`)."""
 
     id: str
     date: dt.date
     data: dict
 
-    def entries(self) -> list[Listed]:
-        return listed(self.id, self.date.isoformat(), self.data)
-
 
 FIXED = ("index.html", "search.html", "404.html", "orgs/index.html", "robots.txt", "sitemap.xml", *ASSETS)
+# an entry as the lists find it: its issue's date and id, and its place in the issue
+Ref = tuple[str, str, int]
 
 
-def list_pages(listings: Iterable[Listing], config: Config, orgs: OrgNames) -> set[str]:
+def list_pages(listings: Iterable[Listing], orgs: OrgNames) -> set[str]:
     """The organisation and type pages (paths) that the entries of ``listings`` appear on."""
     paths = set()
     for item in listings:
-        for e in item.entries():
-            year = item.date.year
-            paths.update((type_path(e.type, year), type_path(e.type)))
-            for o in e.orgs:
+        year = item.date.year
+        for e in item.data["entries"]:
+            paths.update((type_path(e["type"], year), type_path(e["type"])))
+            for o in e["orgs"]:
                 paths.update((org_path(orgs.slug(o), year), org_path(orgs.slug(o))))
     return paths
 
 
-def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None) -> tuple[dict[str, str], set[str]]:
-    """The pages made from the whole archive: the fixed ones, and of the organisation and type pages those in
-    ``only`` (all when None); with the paths of every such page, made now or not."""
-    by_org: dict[str, dict[int, list[Listed]]] = defaultdict(lambda: defaultdict(list))
-    by_type: dict[str, dict[int, list[Listed]]] = defaultdict(lambda: defaultdict(list))
+def _grouped(listings: list[Listing], orgs: OrgNames) -> tuple[dict, dict, dict[str, str]]:
+    """The entries by organisation and year and by type and year, in one pass; and each organisation's name on its
+    pages, its most used spelling."""
+    by_org: dict[str, dict[int, list[Ref]]] = defaultdict(lambda: defaultdict(list))
+    by_type: dict[str, dict[int, list[Ref]]] = defaultdict(lambda: defaultdict(list))
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for item in listings:
-        for e in item.entries():
-            by_type[e.type][item.date.year].append(e)
-            for s in dict.fromkeys(pages.orgs.slug(o) for o in e.orgs):
-                by_org[s][item.date.year].append(e)
-    names = {s: pages.org_name(s, (e for es in years.values() for e in es)) for s, years in by_org.items()}
-    lists = {}
+        year, date = item.date.year, item.date.isoformat()
+        for n, e in enumerate(item.data["entries"]):
+            ref = (date, item.id, n)
+            by_type[e["type"]][year].append(ref)
+            slugs = [orgs.slug(o) for o in e["orgs"]]
+            for s, o in zip(slugs, e["orgs"]):
+                spellings[s][orgs.name(o)] += 1
+            for s in dict.fromkeys(slugs):
+                by_org[s][year].append(ref)
+    names = {s: min(c, key=lambda n: (-c[n], n)) for s, c in spellings.items()}
+    return by_org, by_type, names
+
+
+def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None,
+            items: Callable[[list[str]], dict[str, list[str]]]) -> tuple[dict[str, str], set[str]]:
+    """The pages made from the whole archive: the fixed ones, and of the organisation and type pages those in
+    ``only`` (all when None); with the paths of every such page, made now or not. ``items(ids)`` gives the list
+    items of the entries of those issues, asked only for the pages made."""
+    by_org, by_type, names = _grouped(listings, pages.orgs)
+    lists: dict[str, tuple[Callable[[list[str]], str], list[Ref]]] = {}
     for s, years in by_org.items():
-        lists.update({org_path(s, y): partial(pages.org_year, s, names[s], y, es) for y, es in years.items()})
+        lists.update({org_path(s, y): (partial(pages.org_year, s, names[s], y), refs) for y, refs in years.items()})
     for name, years in by_type.items():
-        lists.update({type_path(name, y): partial(pages.type_year, name, y, es) for y, es in years.items()})
-    out = {path: make() for path, make in lists.items() if only is None or path in only}
-    counts = {s: {y: len(es) for y, es in years.items()} for s, years in by_org.items()}
+        lists.update({type_path(name, y): (partial(pages.type_year, name, y), refs) for y, refs in years.items()})
+    made = {path: lists[path] for path in lists if only is None or path in only}
+    found = items(sorted({i for _, refs in made.values() for _, i, _ in refs}))
+    # newest first; the sort is stable, so an issue's entries keep their order
+    out = {path: make([found[i][n] for _, i, n in sorted(refs, key=lambda r: r[:2], reverse=True)])
+           for path, (make, refs) in made.items()}
+    counts = {s: {y: len(refs) for y, refs in years.items()} for s, years in by_org.items()}
     out.update({org_path(s): pages.org_years(s, names[s], counts[s]) for s in by_org if only is None or org_path(s) in only})
-    out.update({type_path(n): pages.type_years(n, {y: len(es) for y, es in years.items()}) for n, years in by_type.items()})
+    out.update({type_path(n): pages.type_years(n, {y: len(refs) for y, refs in years.items()}) for n, years in by_type.items()})
     out["orgs/index.html"] = pages.org_index({s: (names[s], sum(counts[s].values())) for s in by_org})
     out["index.html"] = pages.home(latest, [(i.id, i.date, i.data["heading"]) for i in listings])
     out["search.html"] = pages.search(sorted({int(i.id[:4]) for i in listings}))
