@@ -46,27 +46,27 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render template ``name``; template mistakes become errors naming the template and line."""
-    with _reported(name):
+    with _reported(env, name):
         return env.get_template(name).render(**context)
 
 
 def macro(env: jinja2.Environment, name: str, macro_name: str, **context: Any) -> Callable[..., str]:
     """The macro ``macro_name`` of template ``name``, its template run once with ``context``: cheaper than a
     render per call where a page is assembled from many small parts. Mistakes are reported as :func:`render` does."""
-    with _reported(name):
+    with _reported(env, name):
         function = getattr(env.get_template(name).make_module(context), macro_name, None)
     if not callable(function):
         raise NewsletterError(f"template error: no macro {macro_name}; define it, as the packaged template does", name)
 
     def call(*args: Any) -> str:
-        with _reported(name):
+        with _reported(env, name):
             return str(function(*args))
 
     return call
 
 
 @contextmanager
-def _reported(name: str) -> Iterator[None]:
+def _reported(env: jinja2.Environment, name: str) -> Iterator[None]:
     """Template mistakes raised inside as errors naming the template file and line."""
     try:
         yield
