@@ -186,7 +186,7 @@ def new(project: Project, *, date: dt.date | None = None) -> int:
     existing = _existing_issue_file(project, ident) or (path if os.path.lexists(path) else None)
     if existing is not None:
         raise NewsletterError(f"the issue file of {ident} already exists; nothing changed", project.display(existing))
-    atomic_write(path, issue_file_text(project, day))
+    rewrite(path, issue_file_text(project, day), project.root, project.display(path))
     print(project.display(path))
     return 0
 

@@ -36,8 +36,8 @@ def editable(path: Path, root: Path, display: str) -> Path:
     real = Path(os.path.realpath(path))
     try:
         mode = real.stat().st_mode
-    except FileNotFoundError:
-        return real
+    except (FileNotFoundError, NotADirectoryError):
+        return real  # a new file (a file in the way of its folder stops the write itself)
     if not stat.S_ISREG(mode):
         raise NewsletterError("is not a regular file (a folder, a pipe or a device); move it away, nothing was written", display)
     if not mode & 0o222:
@@ -97,8 +97,10 @@ def write_temp(path: Path, data: str | bytes, *, durable: bool = True) -> str:
             os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         finally:
             os.close(fd)
-    except BaseException:
+    except BaseException as e:
         discard(tmp)
+        if isinstance(e, OSError) and e.filename is None:
+            e.filename = str(path)  # os.write names no file
         raise
     return tmp
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from newsletter.errors import NewsletterError
-from newsletter.fsio import atomic_write
+from newsletter.fsio import editable, rewrite
 from newsletter.load import source_bytes
 
 LEDGER_NAME = "published.json"
@@ -36,7 +36,17 @@ def record(root: Path, files: dict[str, bytes]) -> None:
     """Remember the bytes of the issue files just published (id → bytes written)."""
     ledger = read(root) | {issue_id: digest(data) for issue_id, data in files.items()}
     text = json.dumps(dict(sorted(ledger.items())), indent=2) + "\n"
-    atomic_write(root / LEDGER_NAME, text.encode("utf-8"))
+    rewrite(writable(root), text.encode("utf-8"), root, LEDGER_NAME)
+
+
+def writable(root: Path) -> Path:
+    """The record's path, once sure that writing it replaces no other file of the project (through a link)."""
+    from newsletter.outputs import source_hit
+
+    path = root / LEDGER_NAME
+    if (hit := source_hit(root, path)) != LEDGER_NAME:
+        raise NewsletterError(f"is a link to the project's {hit}; make it a file of its own (or remove it)", LEDGER_NAME)
+    return editable(path, root, LEDGER_NAME)
 
 
 def changed(root: Path, files: dict[str, Path]) -> list[str]:

@@ -61,8 +61,9 @@ def source_hit(root: Path, path: Path, *, folder: bool = False) -> str | None:
 def output_dir(root: Path, out: str | None) -> Path:
     """``--out`` relative to the current folder, else ``dist/`` in the project at ``root``; never a source folder."""
     folder = Path(out).resolve() if out else root / DEFAULT_OUT
-    if out and (hit := source_hit(root, folder, folder=True)):
-        raise NewsletterError(f"the output folder would write over the project's {hit}; choose another folder, such as dist/", out)
+    if hit := source_hit(root, folder, folder=True):
+        raise NewsletterError(f"the output folder would write over the project's {hit}; choose another folder, such as dist/",
+                              out or DEFAULT_OUT)
     return folder
 
 

@@ -102,12 +102,15 @@ def _write(project: Project, out: Path, texts: list[tuple[LoadedIssue, str]]) ->
             raise NewsletterError("cannot record the time in this file; add `published:` after `date:` by hand", loaded.source.display)
     data = {loaded.path: text.encode("utf-8") for loaded, text in texts}
     real = {path: editable(path, project.root, loaded.source.display) for path, (loaded, _) in zip(data, texts)}
+    ledger.writable(project.root)  # refused now, not once the issue files are written
     build = render_build(project, out, sources=data)
     try:
         for path, raw in data.items():
             atomic_write(real[path], raw)
-    except BaseException:
+    except BaseException as e:
         build.staging.abort()
+        if isinstance(e, OSError):
+            raise NewsletterError(f"cannot write: {e.strerror or e}; nothing was published", e.filename) from None
         raise
     write_build(build)
     ledger.record(project.root, {path.stem: raw for path, raw in data.items()})

@@ -380,3 +380,67 @@ def test_build_out_cannot_write_into_the_sources(tmp_path: Path, out: str) -> No
     assert_graceful(result)
     assert result.status == 1 and "output folder" in result.err, result.text
     assert files_under(root) == before
+
+
+@pytest.mark.parametrize("command", [("new-week", "--date", "2024-09-16"),
+                                     ("add", "https://github.com/a/b", "--title", "B", "--issue", "2024-09-W3", "--no-fetch")])
+def test_no_new_issue_file_is_made_through_a_link_leading_out(tmp_path: Path, command: tuple[str, ...]) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    root = write_project(tmp_path / "p", {}, TOML)
+    (root / "issues").mkdir()
+    (root / "issues/2024").symlink_to(elsewhere, target_is_directory=True)
+    result = run(root, *command)
+    assert_graceful(result)
+    assert result.status == 1 and "outside the project" in result.text, result.text
+    assert not list(elsewhere.iterdir())
+
+
+@pytest.mark.parametrize("name", ["published.json", "dist"])
+def test_publish_and_build_never_write_through_a_link_to_a_source(tmp_path: Path, name: str) -> None:
+    root = write_project(tmp_path, {ISSUE: WEEK}, TOML)
+    target = "newsletter.toml" if name == "published.json" else "issues"
+    (root / name).symlink_to(target)
+    before = files_under(root)
+    result = run(root, "publish", "2024-09-W3", "--at", "2024-09-20T09:00:00+00:00")
+    assert_graceful(result)
+    assert result.status == 1 and name in result.err, result.text
+    assert files_under(root) == before
+
+
+def test_import_with_a_file_where_a_year_folder_goes_writes_nothing(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", {"issues/2024": "not a folder"}, TOML)
+    result = run(root, "import", str(_archive(tmp_path, "")))
+    assert_graceful(result)
+    assert result.status == 1 and "2024" in result.err and "nothing was imported" in result.err, result.text
+    assert (root / "issues/2024").read_text(encoding="utf-8") == "not a folder"
+    assert (root / "newsletter.toml").read_text(encoding="utf-8") == TOML
+    (root / "issues/2024").unlink()
+    assert run(root, "import", str(_archive(tmp_path, ""))).status == 0
+
+
+def test_import_report_never_replaces_a_source(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "p", {ISSUE: WEEK}, TOML)
+    result = run(root, "import", str(_archive(tmp_path, "")), "--into", str(tmp_path / "out"), "--report", str(root / ISSUE))
+    assert result.status == 1 and "--report" in result.err, result.text
+    assert (root / ISSUE).read_text(encoding="utf-8") == WEEK and not (tmp_path / "out").exists()
+
+
+def test_fix_on_a_full_disk_leaves_the_file_whole(tmp_path: Path, small_disk: Path) -> None:
+    root = write_project(small_disk / "p", {ISSUE: FIXABLE}, TOML)
+    filler = small_disk / "filler"
+    filler.write_bytes(b"x" * (300 * 1024 - 8 * 1024))
+    fd = os.open(small_disk / "last", os.O_WRONLY | os.O_CREAT)  # fill the last blocks exactly
+    try:
+        while os.write(fd, b"x" * 512):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    for how in ("fix", "add", "publish"):
+        result = _edit(root, how)
+        assert_graceful(result)
+        assert result.status == 1 and "No space left" in result.text, (how, result.text)
+        assert (root / ISSUE).read_text(encoding="utf-8") == FIXABLE
+        assert not list(root.rglob("*.tmp"))

@@ -195,7 +195,8 @@ def test_archive_into_a_monthly_project_says_why_it_cannot(tmp_path, capsys):
 
 
 def test_a_project_with_issues_keeps_its_cadence(tmp_path):
-    """The post is monthly, but a weekly project that already has issues stays weekly: one issue per week, said."""
+    """The post is monthly, but a project that already has issues (here a daily one) keeps its cadence, and says so:
+    each week section is the issue of its first day."""
     root, _ = fresh_round_trip(tmp_path, SEEDS / "daily-2024-01-09.md")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

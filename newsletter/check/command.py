@@ -13,7 +13,7 @@ from newsletter.check.formats import format_github, format_json, format_rule, fo
 from newsletter.check.runner import Loaded, archive_files, failing, known_rule, load_all, rule_levels, run_rules
 from newsletter.errors import Diagnostic, NewsletterError
 from newsletter.fsio import rewrite, with_bom
-from newsletter.load import Source, read_text
+from newsletter.load import Source, load_issue_text, read_text
 from newsletter.project import Project
 from newsletter.rules import entry_links
 
@@ -74,12 +74,14 @@ def check(
 def _write_fixes(project: Project, changed: dict[Path, tuple[str, str]], loaded: Loaded) -> int:
     """Write each fixed file (a refused one, read-only or linked out of the project, is named); how many were not."""
     unwritten = 0
-    for path, (_, new) in changed.items():
+    for path, (old, new) in changed.items():
         display = loaded[path][0].source.display
         try:
             rewrite(path, with_bom(path, new), project.root, display)
-        except NewsletterError as e:
-            print(f"newsletter: {e}", file=sys.stderr)
+        except (NewsletterError, OSError) as e:
+            why = e if isinstance(e, NewsletterError) else f"{display}: cannot write: {e.strerror or e}; the file is as it was"
+            print(f"newsletter: {why}", file=sys.stderr)
+            loaded[path] = load_issue_text(old, path, display)  # report the file as it still is
             unwritten += 1
     return unwritten
 

@@ -89,7 +89,8 @@ class ArchiveImporter:
             self.report.warn(self.week.line, "<details> is never closed; the week ends at the end of the file")
             self._close_week(len(lines), "</details>")
         if not self.weeks:
-            raise NewsletterError("no week found: an archive has '<details>' blocks under '# <year>' and '## <month>' headings", self.report.source, 1, 1)
+            raise NewsletterError("no week found: an archive has '<details>' blocks under '# <year>' and '## <month>' headings "
+                                  "(a post, daily digest or long-form essay: give --format)", self.report.source, 1, 1)
         return self._finish()
 
     def feed(self, n: int, line: str) -> None:
