@@ -15,6 +15,7 @@ SEEDS = Path(__file__).parent / "data" / "seeds"
 
 # the archive's own spelling: the dev emoji without the zero-width joiner, a no-break space after the emoji
 ARCHIVE_TOML = """\
+language = "ko"
 label_language = "en"
 
 [types.paper]

@@ -81,10 +81,11 @@ def test_own_archive_round_trips_byte_for_byte(tmp_path):
     text = source.read_text(encoding="utf-8")
     same, missing = line_diff(text, (root / "dist" / "digest.md").read_text(encoding="utf-8"))
     assert (same, len(file_lines(text)), missing) == (918, 918, {})
-    for learned in ("digest.indent = 2 (117 of 192 summaries)", "label_language = 'ko' (month headings of 56 of 56 weeks)",
+    for learned in ("digest.indent = 2 (117 of 192 summaries)", "language = 'ko' (",
                     "month_emoji.7 = '🍉', month_emoji.8 = '🌊'", "digest.order = 'newest-first'",
                     "digest.header = 19 lines", "digest.footer = 6 lines", "style.indent kept in 24 of 56 issues"):
         assert f"archive-ko-newest.md: learned: {learned}" in printed
+    assert 'language = "ko"' in (root / "newsletter.toml").read_text(encoding="utf-8")  # the email speaks Korean too
     assert "archive-ko-newest.md:355: warning: line 355 between weeks kept verbatim" in printed
     july = (root / "issues" / "2023" / "2023-07-W4.yaml").read_text(encoding="utf-8")
     assert july.startswith("date: 2023-07-22\nstyle:\n  month: ☔️ 7월\n  indent: 4\n")
@@ -152,6 +153,14 @@ def test_daily_round_trips_byte_for_byte_in_a_fresh_project(tmp_path):
     assert line_diff(text, page) == (len(file_lines(text)), {}) and page == text  # even its final blank line
     assert "daily-2024-01-09.md: learned: cadence = 'daily'" in printed
     assert "daily-2024-01-09.md: learned: style.end = ['']" in printed
+
+
+def test_a_fresh_project_speaks_the_language_of_what_it_imports(tmp_path):
+    """A Korean archive makes a fresh project Korean: the email's `lang` and its section headings follow."""
+    root, printed = fresh_round_trip(tmp_path, SEEDS / "daily-2024-01-09.md")
+    assert "daily-2024-01-09.md: learned: language = 'ko' (44% of the file's letters are Hangul)" in printed
+    email = (root / "dist" / "email" / "2024-01-09.html").read_text(encoding="utf-8")
+    assert '<html lang="ko"' in email and "논문" in email
 
 
 def test_post_text_after_an_entry_is_kept_at_its_place(tmp_path):

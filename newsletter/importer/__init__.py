@@ -77,22 +77,41 @@ def updated_config(text: str, report: Report, display: str) -> str:
     return new
 
 
-def parse_into(text: str, fmt: str, config: Config, display: str, cadence_free: bool) -> Report:
-    """:func:`parse`; when the file is written in another cadence than the project's, a project that may still
-    choose its cadence (``cadence_free``) learns the file's, and one that may not is told what that means."""
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def text_language(text: str) -> tuple[str, str]:
+    """``"ko"`` when Hangul syllables make a tenth of the letters or more, else ``"en"``, and why: a Korean
+    newsletter quotes English titles and names, and one syllable is worth two or three Latin letters."""
+    hangul, latin = len(_HANGUL.findall(text)), len(_LATIN.findall(text))
+    share = hangul / (hangul + latin) if hangul + latin else 0.0
+    return ("ko" if share >= 0.1 else "en"), f"{share:.0%} of the file's letters are Hangul"
+
+
+def parse_into(text: str, fmt: str, config: Config, display: str, *, fresh: bool, cadence_free: bool) -> Report:
+    """:func:`parse` into the project. A project without issues yet (``fresh``) takes the file's language; when
+    the file is written in another cadence, a project that may still choose its cadence (``cadence_free``)
+    learns the file's, and one that may not is told what that means."""
+    learned: dict[str, tuple[str, str]] = {}
+    language, why = text_language(text)
+    if fresh and language != config.language:
+        learned["language"] = (language, why)
+        config = config.model_copy(update={"language": language})
     report = parse(text, fmt, config, display)
-    if report.cadence is None or report.cadence[0] == config.cadence:
-        return report
-    cadence, why = report.cadence
-    if not cadence_free:
-        report.warn(1, f"the file is written as a {cadence} newsletter ({why}) but the project's cadence is {config.cadence!r} "
-                       f"(set in {CONFIG_NAME} or kept by its issues): it is imported as {config.cadence} issues")
-        return report
-    config = config.model_copy(update={"cadence": cadence})
-    report = parse(text, fmt, config, display)
-    report.settings = {"cadence": cadence, **report.settings}
-    report.learned.insert(0, f"cadence = {cadence!r} ({why})")
-    report.config = (report.config or config).model_copy(update={"cadence": cadence})
+    if report.cadence is not None and report.cadence[0] != config.cadence:
+        cadence, why = report.cadence
+        if cadence_free:
+            learned["cadence"] = (cadence, why)
+            config = config.model_copy(update={"cadence": cadence})
+            report = parse(text, fmt, config, display)
+        else:
+            report.warn(1, f"the file is written as a {cadence} newsletter ({why}) but the project's cadence is "
+                           f"{config.cadence!r} (set in {CONFIG_NAME} or kept by its issues): it is imported as {config.cadence} issues")
+    if learned:
+        report.settings = {**{name: value for name, (value, _) in learned.items()}, **report.settings}
+        report.learned[:0] = [f"{name} = {value!r} ({why})" for name, (value, why) in learned.items()]
+        report.config = (report.config or config).model_copy(update={name: value for name, (value, _) in learned.items()})
     return report
 
 
@@ -107,9 +126,10 @@ def import_file(
     text = read_markdown(path, display)
     config, config_path = project.config, project.root / CONFIG_NAME
     old = config_path.read_text(encoding="utf-8") if config_path.is_file() else ""
-    # a project without issues whose newsletter.toml leaves the cadence open takes the file's
-    cadence_free = "cadence" not in tomllib.loads(old) and not project.issue_files()
-    report = parse_into(text, format or detect_format(text), config, display, cadence_free)
+    # a project without issues takes the file's language, and its cadence unless newsletter.toml sets one
+    fresh = not project.issue_files()
+    cadence_free = fresh and "cadence" not in tomllib.loads(old)
+    report = parse_into(text, format or detect_format(text), config, display, fresh=fresh, cadence_free=cadence_free)
     report.recognised = format is None
     config_text = None
     if report.settings:
