@@ -253,7 +253,7 @@ def _call(module: Any, project: Project, a: argparse.Namespace) -> int:
             return module.import_csv(store, Path(a.file), project)
         if a.action == "list":
             return module.list_(store, a.state)
-        return module.export(store, a.out and Path(a.out))
+        return module.export(store, a.out and Path(a.out), project.root)
 
 
 def _writes(args: argparse.Namespace) -> bool:

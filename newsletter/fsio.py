@@ -4,6 +4,7 @@ project's boundary, which neither a read nor a write crosses through a link."""
 from __future__ import annotations
 
 import codecs
+import glob
 import os
 import re
 import stat
@@ -24,7 +25,7 @@ def inside(root: Path, path: Path) -> bool:
 
 def outside_message(path: Path) -> str:
     """What to say of a link leading out of the project."""
-    return (f"it is a link to {os.path.realpath(path)}, outside the project, which is never read or written; "
+    return (f"it leads through a link to {os.path.realpath(path)}, outside the project, which is never read or written; "
             "move or copy that into the project (a link may point anywhere inside it)")
 
 
@@ -61,9 +62,10 @@ def rewrite(path: Path, data: str | bytes, root: Path, display: str) -> None:
     atomic_write(editable(path, root, display), data)
 
 
-def remove_leftovers(folder: Path, *, recursive: bool = True) -> None:
-    """Delete the temporary files that an interrupted write (``kill -9``) left in ``folder``, and only those."""
-    found = folder.rglob(".*.tmp") if recursive else folder.glob(".*.tmp")
+def remove_leftovers(folder: Path, names: set[str] | None = None) -> None:
+    """Delete the temporary files that an interrupted write (``kill -9``) left below ``folder`` (only beside the
+    files ``names``, in ``folder`` itself, when given), and only those."""
+    found = folder.rglob(".*.tmp") if names is None else (p for name in names for p in folder.glob(f".{glob.escape(name)}.*.tmp"))
     for path in found:
         if TEMP_NAME.fullmatch(path.name) and path.is_file() and not path.is_symlink():
             discard(str(path))

@@ -43,7 +43,7 @@ ARCHIVE = (
 )
 # what an editor writes or a command keeps, below the project's root: never the target of an output
 SOURCES = (CONFIG_NAME, "issues", "templates", "published.json", "issue.schema.json", ".newsletter-private",
-           ".newsletter-cache", ".git")
+           ".newsletter-cache", ".newsletter.lock", ".gitignore", ".git")
 
 # the web archive's other pages (lists by organisation and type, the index, the search index) are made
 # by newsletter.site from the whole archive, all below SITE
@@ -56,6 +56,12 @@ def source_hit(root: Path, path: Path, *, folder: bool = False) -> str | None:
         if inside(root / name, path) or folder and inside(path, root / name):
             return name
     return None
+
+
+def refuse_source(root: Path, path: Path, option: str) -> None:
+    """Stop when the file ``option`` names would replace a source of the project at ``root``."""
+    if hit := source_hit(root, path.resolve()):
+        raise NewsletterError(f"{option} would write over the project's {hit}; name another file", str(path))
 
 
 def output_dir(root: Path, out: str | None) -> Path:
@@ -74,7 +80,8 @@ def digest_path(root: Path, out: Path, config: Config) -> Path:
     path = root / given
     if not given.strip() or Path(given).is_absolute() or not inside(root, path):
         why = "is empty" if not given.strip() else "leads out of the project"
-    elif hit := source_hit(root, path):
+    elif hit := source_hit(root, path) or next((p for p in (config.subscribers.database, config.subscribers.secret_file)
+                                                if inside(root / p, path)), None):
         why = f"would write over the project's {hit}"
     elif path.is_dir() or inside(path, out):
         why = "is a folder"

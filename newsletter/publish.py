@@ -122,6 +122,12 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     """Check, build with the issue published, then record the time in its file.
 
     A published issue that changed since gets ``updated:``; one that did not is left alone."""
+    return _publish(project, issue_id, out, clock, at)[0]
+
+
+def _publish(project: Project, issue_id: str | None, out: Path, clock: Clock | None,
+             at: dt.datetime | None) -> tuple[int, str | None]:
+    """:func:`publish`'s status and the id of the issue it took (``None`` when there was none to take)."""
     config = project.config
     now = (clock or _now)()
     refuse_placeholders(config)
@@ -131,13 +137,13 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
         loaded = current(issues, now.astimezone(tz.gettz(config.timezone)).date(), config)
         if loaded is None:
             print(f"nothing to publish: every issue whose {config.periods.unit} has begun is published (name an issue to publish it early)")
-            return 0
+            return 0, None
     else:
         loaded = find(project, issue_id, archive)
     issue = loaded.issue
     assert issue is not None
     if issue.published is not None:
-        return _republish(project, loaded, archive, out, now, at)
+        return _republish(project, loaded, archive, out, now, at), loaded.id
     refuse_empty(loaded)
     begins = span(loaded, config)[0]
     if begins > now.astimezone(tz.gettz(config.timezone)).date():
@@ -149,7 +155,7 @@ def publish(project: Project, issue_id: str | None, out: Path, clock: Clock | No
     paths = {**issue_paths(out, loaded.id), **archive_paths(project.root, out, config)}
     for output in (*ISSUE, *ARCHIVE):
         print(f"  {output.name + ':':<10}{project.display(paths[output.name])}  ({output.what})")
-    return 0
+    return 0, loaded.id
 
 
 def _republish(project: Project, loaded: LoadedIssue, archive: Loaded, out: Path, now: dt.datetime,
@@ -197,10 +203,11 @@ def _now() -> dt.datetime:
 
 
 def publish_and_send(project: Project, issue_id: str | None, out: Path, *, at: dt.datetime | None = None, send: bool = False) -> int:
-    """:func:`publish`; with ``send``, then send it (``issue_id``, else the latest published issue) to the subscribers."""
-    status = publish(project, issue_id, out, at=at)
+    """:func:`publish`; with ``send``, then send the issue it took (with nothing to publish, the latest published
+    issue, whose subscribers not yet reached get it) to the subscribers."""
+    status, published = _publish(project, issue_id, out, None, at)
     if status or not send:
         return status
     from newsletter.deliver.commands import send as send_issue
 
-    return send_issue(project, issue_id, out)
+    return send_issue(project, published, out)

@@ -160,6 +160,18 @@ def test_publish_send_publishes_then_sends(tmp_path, server, capsys):
     assert "2024-09-W4" in msg["Message-ID"]
 
 
+def test_publish_send_sends_the_issue_it_published_not_the_latest(tmp_path, server):
+    """The week before the published 2024-09-W3 is still unpublished: `publish --send` takes it and sends it."""
+    root = make_project(tmp_path, server.port)
+    issue = root / "issues" / "2024" / "2024-09-W2.yaml"
+    issue.write_text("date: 2024-09-09\nentries:\n  - type: paper\n    title: A paper\n    url: https://arxiv.org/abs/2409.00001\n")
+    run(root, "subscribers", "add", "ada@example.org")
+    assert run(root, "publish", "--send") == 0
+    assert "published: " in issue.read_text()
+    (msg,) = server.mailbox.messages("ada@example.org")
+    assert "2024-09-W2" in msg["Message-ID"]
+
+
 def test_an_unpublished_issue_is_not_sent(tmp_path, server, capsys):
     root = make_project(tmp_path, server.port)
     (root / "issues" / "2024" / "2024-09-W4.yaml").write_text("date: 2024-09-23\nentries: []\n")

@@ -364,9 +364,12 @@ def test_a_fifo_named_like_an_issue_does_not_hang(tmp_path: Path) -> None:
         assert "regular file" in result.text or "outside the project" in result.text
 
 
-@pytest.mark.parametrize("path", ["dist/feed.xml", "dist/site/index.html", "dist/issues/x.md", ".newsletter-private/x"])
+@pytest.mark.parametrize("path", ["dist/feed.xml", "dist/site/index.html", "dist/issues/x.md", "dist/email/x.html",
+                                  ".newsletter-private/x", ".newsletter.lock", "published.json", "issue.schema.json", ".gitignore",
+                                  "./newsletter.toml", "issues/../newsletter.toml", "subscribers.db", "link-to-config.md"])
 def test_the_digest_path_cannot_replace_another_output_or_a_secret(tmp_path: Path, path: str) -> None:
-    root = write_project(tmp_path, {ISSUE: WEEK}, TOML + f'\n\n[digest]\npath = "{path}"\n')
+    root = write_project(tmp_path, {ISSUE: WEEK}, TOML + f'\n\n[digest]\npath = "{path}"\n[subscribers]\ndatabase = "subscribers.db"\n')
+    (root / "link-to-config.md").symlink_to("newsletter.toml")
     result = run(root, "build")
     assert result.status == 1 and "newsletter.toml:9:1: digest.path" in result.err, result.text
 
@@ -444,3 +447,21 @@ def test_fix_on_a_full_disk_leaves_the_file_whole(tmp_path: Path, small_disk: Pa
         assert result.status == 1 and "No space left" in result.text, (how, result.text)
         assert (root / ISSUE).read_text(encoding="utf-8") == FIXABLE
         assert not list(root.rglob("*.tmp"))
+
+
+def test_a_build_removes_only_the_leftovers_of_the_files_it_writes_at_the_root(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {ISSUE: WEEK}, TOML + '[digest]\npath = "README.md"\n')
+    ours = [root / ".newsletter.toml.abcd1234.tmp", root / ".published.json.abcd1234.tmp", root / ".README.md.abcd1234.tmp"]
+    other = [root / ".subscribers.csv.abcd1234.tmp", root / "notes/.x.md.abcd1234.tmp"]
+    for p in ours + other:
+        p.parent.mkdir(exist_ok=True)
+        p.write_text("partial", encoding="utf-8")
+    assert run(root, "build").status == 0
+    assert not any(p.exists() for p in ours) and all(p.exists() for p in other)
+
+
+def test_subscribers_export_never_replaces_a_source(tmp_path: Path) -> None:
+    root = write_project(tmp_path, {ISSUE: WEEK}, TOML)
+    result = run(root, "subscribers", "export", "--out", str(root / "newsletter.toml"))
+    assert result.status == 1 and "--out" in result.err, result.text
+    assert (root / "newsletter.toml").read_text(encoding="utf-8") == TOML

@@ -26,7 +26,8 @@ from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
 from newsletter.fsio import remove_leftovers
 from newsletter.load import source_bytes
-from newsletter.outputs import SITE
+from newsletter.ledger import LEDGER_NAME
+from newsletter.outputs import SITE, digest_path
 from newsletter.project import Project
 from newsletter.site.search import INDEX_DIR
 
@@ -109,8 +110,10 @@ def _read(path: Path, root: Path) -> bytes | None:
 def render_build(project: Project, out: Path, layout: str | None = None, sources: dict[Path, bytes] | None = None) -> Build:
     """Render what changed since the last build into ``out``; ``sources`` are issue files' bytes not yet on disk."""
     # what a command killed mid-write left (this build holds the project's lock: no writer is at work)
+    digest = digest_path(project.root, out, project.config)
     remove_leftovers(project.issues_dir)
-    remove_leftovers(project.root, recursive=False)
+    remove_leftovers(project.root, {CONFIG_NAME, LEDGER_NAME})
+    remove_leftovers(digest.parent, {digest.name})
     paths = project.issue_files()
     _unique_ids(project, paths)
     raw = {p: sources[p] if sources and p in sources else _read(p, project.root) for p in paths}

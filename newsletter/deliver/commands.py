@@ -14,7 +14,7 @@ from newsletter.deliver.store import Store
 from newsletter.errors import NewsletterError
 from newsletter.fsio import atomic_write
 from newsletter.lock import project_lock
-from newsletter.outputs import issue_paths
+from newsletter.outputs import issue_paths, refuse_source
 from newsletter.project import Project
 
 if TYPE_CHECKING:
@@ -108,8 +108,11 @@ def remove(store: Store, addresses: list[str]) -> int:
     return 0
 
 
-def export(store: Store, out: Path | None = None) -> int:
-    """Write every subscriber as CSV into ``out`` (readable by its owner only), else to standard output."""
+def export(store: Store, out: Path | None = None, root: Path | None = None) -> int:
+    """Write every subscriber as CSV into ``out`` (readable by its owner only; never a source of the project at
+    ``root``), else to standard output."""
+    if out and root:
+        refuse_source(root, out, "--out")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["email", "state", "changed", "created"])

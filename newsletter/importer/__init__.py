@@ -14,7 +14,7 @@ from newsletter.fsio import atomic_write, inside
 from newsletter.importer.report import Report
 from newsletter.importer.writer import write_issues
 from newsletter.load import decode_text
-from newsletter.outputs import source_hit
+from newsletter.outputs import refuse_source
 from newsletter.tomledit import set_settings, toml_value
 
 if TYPE_CHECKING:
@@ -134,8 +134,8 @@ def import_file(
     config_text = None
     if report.settings:
         config_text = updated_config(old, report, project.display(config_path))
-    if report_path and (hit := source_hit(project.root, Path(report_path).resolve())):
-        raise NewsletterError(f"--report would write over the project's {hit}; name another file", str(report_path))
+    if report_path:
+        refuse_source(project.root, Path(report_path), "--report")
     if not dry_run:
         folder = Path(into).resolve() if into else project.issues_dir
         root = project.root if inside(project.root, folder) else folder

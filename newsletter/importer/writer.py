@@ -205,7 +205,7 @@ def read_back(text: str) -> Any:
             if event.tag or event.anchor:
                 raise ValueError("a tag or an anchor")
             if found := _FORBIDDEN_CHAR.search(event.value):
-                raise ValueError(f"the control character U+{ord(found[0]):04X}")
+                raise ValueError(f"the character U+{ord(found[0]):04X}")
             add(None if event.implicit[0] and event.value in _NULLS else event.value)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.tag or event.anchor:
