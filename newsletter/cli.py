@@ -84,10 +84,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 
 def _date(text: str) -> dt.date:
+    from newsletter.model import in_range
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+    try:
+        return in_range(day)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:

@@ -368,7 +368,8 @@ def _validation_diagnostics(err: ValidationError, data: Any, source: Source) -> 
         elif kind == "extra_forbidden":
             d = source.diagnostic(path, "schema", f"unknown key '{key}'{did_you_mean(str(key), _fields_for(container))}; remove or rename it", key=True)
         elif path == ("date",):
-            d = source.diagnostic(path, "date-invalid", f"'{value}' is not a valid date; write it as YYYY-MM-DD")
+            why = e["msg"].removeprefix("Value error, ") if kind == "value_error" else f"'{value}' is not a valid date; write it as YYYY-MM-DD"
+            d = source.diagnostic(path, "date-invalid", why)
         elif path in (("published",), ("updated",)):
             why = e["msg"].removeprefix("Value error, ") if kind == "value_error" else f"'{value}' is not a timestamp with a time zone, e.g. 2024-09-20T09:00:00+09:00"
             d = source.diagnostic(path, "schema", why)

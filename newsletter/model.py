@@ -7,6 +7,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from newsletter.weeks import FIRST_YEAR, LAST_YEAR
+
 Layout = Literal["archive", "post", "daily", "longform"]
 
 
@@ -31,11 +33,12 @@ def _or_null(schema: dict) -> None:
     schema["anyOf"] = [{k: schema.pop(k) for k in ("type", "items")}, {"type": "null"}]
 
 
-def in_range(moment: dt.datetime) -> dt.datetime:
-    """``moment`` if it is a day away from the ends of the calendar, so that it reads in every time zone;
-    else ValueError (``0001-01-01T00:00+14:00`` is in year 0 in UTC)."""
-    if not 2 <= moment.year <= 9998:
-        raise ValueError(f"{moment.isoformat()} is too close to the ends of the calendar; write a time between the years 2 and 9998")
+def in_range(moment: dt.datetime | dt.date) -> dt.datetime | dt.date:
+    """``moment`` if it falls in the years an issue may (a day away from the ends of the calendar, so that it reads
+    in every time zone: ``0001-01-01T00:00+14:00`` is in year 0 in UTC); else ValueError."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"{moment.isoformat()} is too close to the ends of the calendar; "
+                         f"write a date between the years {FIRST_YEAR} and {LAST_YEAR}")
     return moment
 
 
@@ -107,7 +110,7 @@ class Entry(_Strict):
 class Issue(_Strict):
     """One issue: ``issues/<YYYY>/<YYYY>-<MM>-W<n>.yaml`` (weekly), ``<YYYY>-<MM>-<DD>.yaml`` (daily), ``<YYYY>-<MM>.yaml`` (monthly)."""
 
-    date: dt.date = Field(description="A day of the covered week, day or month (YYYY-MM-DD).")
+    date: Annotated[dt.date, AfterValidator(in_range)] = Field(description="A day of the covered week, day or month (YYYY-MM-DD).")
     label: str | None = Field(None, description="Overrides the computed label, e.g. '1st ~ 3rd week'.")
     title: str | None = Field(None, description="Headline used by the email and the feed.")
     intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")

@@ -68,13 +68,18 @@ _ID_PATTERNS: dict[Cadence, re.Pattern[str]] = {
 }
 
 
+# the years an issue may fall in: a day away from the calendar's ends, so that a week's last day, a time in any
+# zone and the email's Date can always be computed
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
+
 def parse_issue_id(text: str) -> IssueId | None:
     """Split an issue id of any cadence into its parts, or None when ``text`` is not one."""
     for cadence, pattern in _ID_PATTERNS.items():
         if m := pattern.match(text):
             year, month, *rest = (int(g) for g in m.groups())
             number = rest[0] if rest else None
-            if year < 1 or not 1 <= month <= 12:
+            if not FIRST_YEAR <= year <= LAST_YEAR or not 1 <= month <= 12:
                 return None
             if cadence == "weekly" and number < 1:
                 return None

@@ -74,6 +74,9 @@ CASES = {
                                          {ISSUE: WEEK + "published: 0001-01-01T00:00:00+14:00\nlayout: post\n"}),
     "published-year-9999-post-layout": Case(("build",), 1, "2024-09-W3.yaml", 6,
                                             {ISSUE: WEEK + "published: 9999-12-31T23:59:59-12:00\nlayout: post\n"}),
+    "date-year-1": Case(("check",), 1, "2024-09-W3.yaml", 1, {ISSUE: WEEK.replace("2024-09-16", "0001-01-01")}),
+    "date-year-9999-build": Case(("build",), 1, "2024-09-W3.yaml", 1, {ISSUE: WEEK.replace("2024-09-16", "9999-12-31")}),
+    "year-9999-file-name": Case(("build",), 1, "9999-12-W5.yaml", 1, {"issues/9999/9999-12-W5.yaml": WEEK.replace("2024-09-16", "9999-12-31")}),
     "updated-year-1-checked": Case(("check",), 1, "2024-09-W3.yaml", 6, {ISSUE: WEEK + "updated: 0001-01-01T00:00:00Z\n"}),
     # issue file names: an issue's name is its id, in check as in build
     "korean-file-name-check": Case(("check",), 1, "주간 뉴스.yaml", 1, issue_named("주간 뉴스")),
@@ -113,6 +116,7 @@ CASES = {
     "toml-nested-arrays": config(TOML + "x = " + "[" * 5000 + "]" * 5000 + "\n"),
     "toml-nested-tables": config(TOML + "x = " + "{a=" * 3000 + "1" + "}" * 3000 + "\n"),
     "toml-script-subscribe-url": config(TOML + '[site]\nsubscribe_url = "javascript:alert(1)"\n', line=4),
+    "toml-script-serve-url": config(TOML + '[serve]\nurl = "javascript:alert(1)"\n', line=4),
     # template overrides
     "template-includes-itself": template("issue.md.j2", '{% include "issue.md.j2" %}'),
     "template-extends-itself": template("digest.md.j2", '{% extends "digest.md.j2" %}'),
@@ -121,6 +125,28 @@ CASES = {
     "template-pop-from-empty": template("issue.md.j2", "{{ [].pop() }}"),
     "template-not-utf8": template("issue.md.j2", b"\xff\xfe{{ issue }}"),
 }
+
+
+@pytest.mark.parametrize("args", [
+    ("publish", "2024-09-W3", "--at", "0001-01-01T00:00+14:00"), ("publish", "2024-09-W3", "--at", "9999-12-31T23:59-12:00"),
+    ("add", "https://github.com/a/b", "--title", "T", "--no-fetch", "--week", "9999-12-W5"),
+    ("new", "--date", "9999-12-31"), ("new", "--date", "0001-01-01"), ("check", "--since", "0001-01-01"),
+], ids=" ".join)
+def test_a_time_at_the_ends_of_the_calendar_is_bad_usage(tmp_path: Path, args: tuple[str, ...]) -> None:
+    root = write_project(tmp_path / "p", {ISSUE: WEEK}, TOML)
+    result = run(root, *args)
+    assert result.status == 2 and "Traceback" not in result.text and "internal error" not in result.text, result.text
+    assert (root / ISSUE).read_text(encoding="utf-8") == WEEK
+
+
+def test_an_issue_from_before_standard_time_zones_builds(tmp_path: Path) -> None:
+    """Seoul kept its local mean time (+08:27:52) until 1908: the email's Date is then written in UTC."""
+    root = write_project(tmp_path / "p", {"issues/1900/1900-01-W1.yaml": WEEK.replace("2024-09-16", "1900-01-01")},
+                         TOML + 'timezone = "Asia/Seoul"\n')
+    result = run(root, "build")
+    assert_graceful(result)
+    assert result.status == 0, result.text
+    assert b"\r\nDate: Sun, 31 Dec 1899 15:32:08 +0000\r\n" in (root / "dist/email/1900-01-W1.eml").read_bytes()
 
 
 def assert_diagnosed(result: Result, case: Case) -> None:
