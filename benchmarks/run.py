@@ -131,8 +131,8 @@ import resource, subprocess, sys, time
 t = time.perf_counter()
 p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 elapsed = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(elapsed, rss, p.returncode)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(elapsed, usage.ru_maxrss, p.returncode, usage.ru_utime + usage.ru_stime)
 sys.stderr.write(p.stderr.decode(errors="replace")[-2000:])
 """
 
@@ -154,10 +154,12 @@ update_index(Path(sys.argv[1]), sys.argv[2], [])
 
 
 def measure(cmd: list[str], cwd: Path) -> dict:
-    """Run ``cmd`` in a fresh process; return wall seconds, peak RSS (MB) and the exit status."""
+    """Run ``cmd`` in a fresh process; return wall seconds, peak RSS (MB), the exit status and the CPU seconds of
+    it and every process it waited for (on a machine shared with other work, wall time follows the load)."""
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True)
-    seconds, rss_kb, status = out.stdout.split()
-    return {"seconds": float(seconds), "peak_rss_mb": int(rss_kb) / 1024, "exit": int(status), "stderr": out.stderr[-300:]}
+    seconds, rss_kb, status, cpu = out.stdout.split()
+    return {"seconds": float(seconds), "peak_rss_mb": int(rss_kb) / 1024, "exit": int(status), "cpu_seconds": float(cpu),
+            "stderr": out.stderr[-300:]}
 
 
 def run_size(total: int, work: Path) -> dict:
@@ -184,9 +186,10 @@ def run_size(total: int, work: Path) -> dict:
     target.mkdir()
     shutil.copy(CONFIG, target / "newsletter.toml")
     steps["import digest.md"] = measure([exe, "import", str(project / "dist" / "digest.md")], target)
-    floor = steps["floor (C YAML load)"]["seconds"]
+    floor, floor_cpu = steps["floor (C YAML load)"]["seconds"], steps["floor (C YAML load)"]["cpu_seconds"]
     for s in steps.values():
         s["ratio_to_floor"] = s["seconds"] / floor
+        s["cpu_ratio_to_floor"] = s["cpu_seconds"] / floor_cpu
         s["entries_per_second"] = total / s["seconds"]
     return {"entries": total, "weeks": weeks, "steps": steps}
 
@@ -257,10 +260,11 @@ def report(results: list[dict]) -> str:
     lines = []
     for r in results:
         lines.append(f"\n{r['entries']:,} entries in {r['weeks']:,} weeks")
-        lines.append(f"{'step':28} {'seconds':>9} {'entries/s':>11} {'peak MB':>9} {'× floor':>8}  exit")
+        lines.append(f"{'step':28} {'seconds':>9} {'entries/s':>11} {'peak MB':>9} {'× floor':>8} {'CPU s':>8} {'CPU × floor':>12}  exit")
         for name, s in r["steps"].items():
             lines.append(
-                f"{name:28} {s['seconds']:9.2f} {s['entries_per_second']:11,.0f} {s['peak_rss_mb']:9.0f} {s['ratio_to_floor']:8.2f}  {s['exit']}"
+                f"{name:28} {s['seconds']:9.2f} {s['entries_per_second']:11,.0f} {s['peak_rss_mb']:9.0f} {s['ratio_to_floor']:8.2f}"
+                f" {s['cpu_seconds']:8.2f} {s['cpu_ratio_to_floor']:12.2f}  {s['exit']}"
             )
     return "\n".join(lines)
 

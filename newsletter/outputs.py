@@ -78,8 +78,10 @@ def digest_path(root: Path, out: Path, config: Config) -> Path:
     no folder and no other output, else an error at that line of ``newsletter.toml``."""
     given = config.digest.path
     path = root / given
-    if not given.strip() or Path(given).is_absolute() or not inside(root, path):
-        why = "is empty" if not given.strip() else "leads out of the project"
+    if not given.strip() or "\x00" in given:
+        why = "is empty" if not given.strip() else "holds a NUL character"
+    elif Path(given).is_absolute() or not inside(root, path):
+        why = "leads out of the project"
     elif hit := source_hit(root, path) or next((p for p in (config.subscribers.database, config.subscribers.secret_file)
                                                 if inside(root / p, path)), None):
         why = f"would write over the project's {hit}"

@@ -111,7 +111,7 @@ def test_build_out_deletes_only_what_it_wrote(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", [ISSUE, "newsletter.toml", "templates/digest.md.j2", "../outside.md", "/tmp/x.md", "",
-                                  ".", "issues", "dist"])
+                                  ".", "issues", "dist", "  ", "a\\u0000b.md", "dist/../../x.md"])
 def test_the_digest_path_cannot_replace_a_source_or_leave_the_project(tmp_path: Path, path: str) -> None:
     root = write_project(tmp_path / "p", {ISSUE: WEEK, "templates/digest.md.j2": "{{ x }}"}, TOML + f'[digest]\npath = "{path}"\n')
     before = files_under(tmp_path)

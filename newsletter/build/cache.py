@@ -130,10 +130,10 @@ class Store:
         except ValueError:
             return None
 
-    def put(self, key: str, meta: Any, body: str | None, items: list[str]) -> None:
-        """Store a fragment, its body and its list items (long texts read only when needed)."""
+    def put(self, key: str, meta: Any, body: str | None, items: bytes) -> None:
+        """Store a fragment, its body and its list items (encoded by :func:`encode`; long texts read only when needed)."""
         self._run("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", (key, encode(meta), None if body is None else encode(body)))
-        self._run("INSERT OR REPLACE INTO items VALUES (?, ?)", (key, encode(items)))
+        self._run("INSERT OR REPLACE INTO items VALUES (?, ?)", (key, items))
 
     def items(self, keys: list[str]) -> dict[str, list[str]]:
         """The stored list items among ``keys``; damaged ones are left out."""

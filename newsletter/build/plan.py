@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter import PACKAGE_TEMPLATES
-from newsletter.build.cache import Store, content_key, folder_fingerprint
+from newsletter.build.cache import Store, content_key, decode, encode, folder_fingerprint
 from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, signature
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
@@ -167,8 +167,8 @@ class _Rebuild:
         self.project, self.renderer, self.raw, self.keys, self.store, self.nav = project, renderer, raw, keys, store, nav
         self.fragments: dict[Path, Fragment] = {}
         self.bodies: dict[Path, str | None] = {}
-        # the list items of the issues rendered now, by id
-        self.items: dict[str, list[str]] = {}
+        # the list items of the issues rendered now, by id, encoded: UTF-8 holds them in a fraction of a str's memory
+        self.items: dict[str, bytes] = {}
         self.errors: list[Diagnostic] = []
 
     def reuse(self, previous: Manifest, fresh: set[str], manifest: Manifest) -> None:
@@ -236,8 +236,8 @@ class _Rebuild:
             return
         build.stage(rendered.files)
         key = self.keys[str(path)]
-        self.fragments[path], self.bodies[path], self.items[path.stem] = rendered.fragment, rendered.body, rendered.items
-        self.store.put(key, rendered.fragment.to_data(), rendered.body, rendered.items)
+        self.fragments[path], self.bodies[path], self.items[path.stem] = rendered.fragment, rendered.body, encode(rendered.items)
+        self.store.put(key, rendered.fragment.to_data(), rendered.body, self.items[path.stem])
         build.manifest.issues[str(path)] = IssueRecord(key, {str(p): _UNWRITTEN for p in rendered.files}, rendered.warning)
         build.rendered += 1
 
@@ -255,7 +255,7 @@ class _Rebuild:
         for i in ids:
             if i not in self.items and self.keys[str(paths[i])] not in stored:
                 self.add(paths[i], *self.renderer.file(*self.item(paths[i])), build)
-        return {i: self.items[i] if i in self.items else stored[self.keys[str(paths[i])]] for i in ids}
+        return {i: decode(self.items[i]) if i in self.items else stored[self.keys[str(paths[i])]] for i in ids}
 
     def body(self, path: Path, build: Build) -> str:
         """The feed body of a published issue: rendered now, else cached, else rendered again."""

@@ -159,7 +159,7 @@ class Renderer:
         """The web archive's pages made from the whole archive (of the lists, those in ``only``; None: all),
         and the paths of every page of the site; ``items(ids)`` gives the list items of those issues' entries."""
         pages, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only, items)
-        return {self.site / p: text.encode() for p, text in pages.items()}, {self.site / p for p in every}
+        return {self.site / p: text.encode() for p, text in pages}, {self.site / p for p in every}
 
     def lists_of(self, fragments: list[Fragment]) -> set[str]:
         """The organisation and type pages that list the entries of ``fragments``."""

@@ -52,13 +52,14 @@ class OrgNames:
 
     def name(self, org: str) -> str:
         """The name shown for ``org``: the known spelling of its group, else its alias target or itself."""
-        return self._name_and_slug(org)[0]
+        return self.name_and_slug(org)[0]
 
     def slug(self, org: str) -> str:
         """The file name of the organisation's pages."""
-        return self._name_and_slug(org)[1]
+        return self.name_and_slug(org)[1]
 
-    def _name_and_slug(self, org: str) -> tuple[str, str]:
+    def name_and_slug(self, org: str) -> tuple[str, str]:
+        """Both at once, for the passes over every entry of an archive."""
         if org not in self._names:
             key = self.key(org)
             self._names[org] = (self.known.get(key, self.aliases.get(org, org)), slug(key))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -216,33 +217,30 @@ def _grouped(listings: list[Listing], orgs: OrgNames) -> tuple[dict, dict, dict[
         for n, e in enumerate(item.data["entries"]):
             ref = (date, item.id, n)
             by_type[e["type"]][year].append(ref)
-            slugs = [orgs.slug(o) for o in e["orgs"]]
-            for s, o in zip(slugs, e["orgs"]):
-                spellings[s][orgs.name(o)] += 1
-            for s in dict.fromkeys(slugs):
+            named = [orgs.name_and_slug(o) for o in e["orgs"]]
+            for name, s in named:
+                spellings[s][name] += 1
+            for s in dict.fromkeys(s for _, s in named):
                 by_org[s][year].append(ref)
     names = {s: min(c, key=lambda n: (-c[n], n)) for s, c in spellings.items()}
     return by_org, by_type, names
 
 
 def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None,
-            items: Callable[[list[str]], dict[str, list[str]]]) -> tuple[dict[str, str], set[str]]:
-    """The pages made from the whole archive: the fixed ones, and of the organisation and type pages those in
-    ``only`` (all when None); with the paths of every such page, made now or not. ``items(ids)`` gives the list
-    items of the entries of those issues, asked only for the pages made."""
+            items: Callable[[list[str]], dict[str, list[str]]]) -> tuple[Iterator[tuple[str, str]], set[str]]:
+    """The pages made from the whole archive (path, text): the fixed ones, and of the organisation and type pages
+    those in ``only`` (all when None); with the paths of every such page, made now or not. ``items(ids)`` gives the
+    list items of the entries of those issues, asked only for the pages made.
+
+    The pages come one at a time, the lists a year at a time: a large archive's lists are never all in memory."""
     by_org, by_type, names = _grouped(listings, pages.orgs)
-    lists: dict[str, tuple[Callable[[list[str]], str], list[Ref]]] = {}
+    lists: dict[str, tuple[int, Callable[[list[str]], str], list[Ref]]] = {}
     for s, years in by_org.items():
-        lists.update({org_path(s, y): (partial(pages.org_year, s, names[s], y), refs) for y, refs in years.items()})
+        lists.update({org_path(s, y): (y, partial(pages.org_year, s, names[s], y), refs) for y, refs in years.items()})
     for name, years in by_type.items():
-        lists.update({type_path(name, y): (partial(pages.type_year, name, y), refs) for y, refs in years.items()})
-    made = {path: lists[path] for path in lists if only is None or path in only}
-    found = items(sorted({i for _, refs in made.values() for _, i, _ in refs}))
-    # newest first; the sort is stable, so an issue's entries keep their order
-    out = {path: make([found[i][n] for _, i, n in sorted(refs, key=lambda r: r[:2], reverse=True)])
-           for path, (make, refs) in made.items()}
+        lists.update({type_path(name, y): (y, partial(pages.type_year, name, y), refs) for y, refs in years.items()})
     counts = {s: {y: len(refs) for y, refs in years.items()} for s, years in by_org.items()}
-    out.update({org_path(s): pages.org_years(s, names[s], counts[s]) for s in by_org if only is None or org_path(s) in only})
+    out = {org_path(s): pages.org_years(s, names[s], counts[s]) for s in by_org if only is None or org_path(s) in only}
     out.update({type_path(n): pages.type_years(n, {y: len(refs) for y, refs in years.items()}) for n, years in by_type.items()})
     out["orgs/index.html"] = pages.org_index({s: (names[s], sum(counts[s].values())) for s in by_org})
     out["index.html"] = pages.home(latest, [(i.id, i.date, i.data["heading"]) for i in listings])
@@ -253,4 +251,19 @@ def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue
     every = [*(issue_path(i.id) for i in listings), *sorted(lists), *sorted(indexes)]
     out["sitemap.xml"] = sitemap(["", "orgs/index.html", *every], pages.config)
     out["robots.txt"] = robots(pages.config)
-    return out, {*out, *lists, *indexes}
+    made = {path: spec for path, spec in lists.items() if only is None or path in only}
+    return chain(out.items(), _lists(made, items)), {*out, *lists, *indexes}
+
+
+def _lists(made: dict[str, tuple[int, Callable[[list[str]], str], list[Ref]]],
+           items: Callable[[list[str]], dict[str, list[str]]]) -> Iterator[tuple[str, str]]:
+    """The list pages ``made`` (path: year, maker, entries), a year at a time; the items of that year's issues
+    are asked for together."""
+    years: dict[int, list[tuple[str, Callable[[list[str]], str], list[Ref]]]] = defaultdict(list)
+    for path, (year, make, refs) in made.items():
+        years[year].append((path, make, refs))
+    for year in sorted(years):
+        found = items(sorted({i for _, _, refs in years[year] for _, i, _ in refs}))
+        for path, make, refs in years[year]:
+            # newest first; the sort is stable, so an issue's entries keep their order
+            yield path, make([found[i][n] for _, i, n in sorted(refs, key=lambda r: r[:2], reverse=True)])

@@ -33,6 +33,7 @@ def update_index(site: Path, language: str, changed: list[Path]) -> list[Path]:
     index; drop the indexes of years without pages. Return the files that changed.
 
     Years are indexed at once, one Pagefind process per core (each is single-threaded)."""
+    site = site.resolve()  # Pagefind runs in the site: every path it is given is absolute
     years = {int(p.name[:4]) for p in (site / PAGES).glob("*.html")}
     stale = {int(p.name[:4]) for p in changed} | {y for y in years if not (shard(site, y) / ENTRY).is_file()}
     written: list[Path] = []
