@@ -209,6 +209,21 @@ def _hostile_cases(n: int) -> dict[str, str]:
         "HTML-like text in a summary": head + one + f"    summary:\n      - '{'<a x=1 ' * (n // 7)}'\n",
         "entries with one # noqa": head + "".join(
             HOSTILE_ENTRY.format(k=k, url=f"http://example.com/{k}" + ("  # noqa" if k == 0 else "")) for k in range(n // 60)),
+        "entries with an unknown key": head + "".join(
+            HOSTILE_ENTRY.format(k=k, url=f"https://example.com/{k}") + f"    titel{k}: x\n" for k in range(n // 70)),
+        "verbatim lines kept by import": head + one + "style:\n  before:\n" + "".join(
+            f"    - '[x{k}](https://example.com/{k}) <b>{k}</b>'\n" for k in range(n // 50)),
+    }
+
+
+def _hostile_imports(n: int) -> dict[str, str]:
+    """Markdown archives of about n characters with one hostile line each, for ``import``."""
+    week = "# 2024\n## ☃ February\n<details>\n  <summary>1st week</summary>\n\n- 📜 [T](https://arxiv.org/abs/1)\n{}\n</details>\n"
+    return {
+        "import: a line of open brackets": week.format("- 📜 [" + "[" * n),
+        "import: a line of '](' pairs": week.format("- 📜 [Org] [" + "a](" * (n // 3)),
+        "import: a line of HTML-like tags": week.format("    - " + "<details>" * (n // 9)),
+        "import: bullets nested deeper and deeper": week.format("".join("  " * i + "- x\n" for i in range(1, int(n ** 0.5)))),
     }
 
 
@@ -223,6 +238,12 @@ def run_hostile(n: int, work: Path) -> dict:
         (project / "issues" / "2024" / "2024-09-W3.yaml").write_text(text, encoding="utf-8")
         for command in ("check", "build"):
             steps[f"{command}: {name}"] = measure([exe, command], project)
+    for name, text in _hostile_imports(n).items():
+        project = work / f"hostile-{n}-{len(steps)}"
+        project.mkdir(parents=True)
+        (project / "newsletter.toml").write_text("", encoding="utf-8")
+        (project / "in.md").write_text(text, encoding="utf-8")
+        steps[name] = measure([exe, "import", "in.md", "--dry-run"], project)
     return {"chars": n, "steps": steps}
 
 

@@ -12,10 +12,10 @@ import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, TextIO
 
 from newsletter import __version__
-from newsletter.errors import NewsletterError, UsageError, printable
+from newsletter.errors import NewsletterError, UsageError, os_problem, printable
 
 if TYPE_CHECKING:
     from newsletter.project import Project
@@ -84,10 +84,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 
 def _date(text: str) -> dt.date:
+    from newsletter.model import in_range
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+    try:
+        return in_range(day)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
@@ -267,13 +273,28 @@ def _writes(args: argparse.Namespace) -> bool:
 
 class _Printable(io.TextIOBase):
     """A text stream that shows control characters escaped (see :func:`newsletter.errors.printable`): file
-    names, keys and values echoed from a project never drive the terminal."""
+    names, keys and values echoed from a project never drive the terminal.
+
+    A reader that stops early (``| head``) or a stream that cannot be written (``> /dev/full``) does not stop
+    the command: its output is dropped and the failure kept in ``failed``, so the exit status still tells."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self.failed: OSError | None = None
+
+    def _guard(self, action: Callable[[], object]) -> None:
+        if self.failed is not None:
+            return
+        try:
+            action()
+        except OSError as e:
+            self.failed = e
+            # later writes, and the interpreter's last flush, go nowhere instead of failing again
+            with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
 
     def write(self, text: str) -> int:
-        self.stream.write(printable(text))
+        self._guard(lambda: self.stream.write(printable(text)))
         return len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:  # type: ignore[override]
@@ -281,7 +302,7 @@ class _Printable(io.TextIOBase):
             self.write(line)
 
     def flush(self) -> None:
-        self.stream.flush()
+        self._guard(self.stream.flush)
 
     def fileno(self) -> int:
         return self.stream.fileno()
@@ -291,13 +312,21 @@ class _Printable(io.TextIOBase):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line, its output shown printable."""
+    """The command line, its output shown printable; output that could not be written is reported."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Printable(out), _Printable(err)
+    sys.stdout, sys.stderr = stdout, stderr = _Printable(out), _Printable(err)
     try:
-        return _main(argv)
+        status = _main(argv)
+        stdout.flush()
     finally:
         sys.stdout, sys.stderr = out, err
+    failed = stdout.failed
+    if failed is None or isinstance(failed, BrokenPipeError):
+        # a reader that has seen enough (`check | head -1`) is no failure; the status stays the command's
+        return status
+    with contextlib.suppress(OSError):
+        print(f"newsletter: cannot write the output: {failed.strerror or failed}; write it where there is room", file=err)
+    return status or 1
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -332,9 +361,9 @@ def _main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    except OSError as e:  # the disk, not the program: a full disk, a read-only folder, a folder in the way
+        print(f"newsletter: {os_problem(e)}", file=sys.stderr)
+        return 1
     except Exception as e:  # a bug, not the user's fault: one line unless debugging
         if os.environ.get("NEWSLETTER_DEBUG"):
             raise

@@ -20,8 +20,28 @@ KO_HEADINGS = {"paper": "논문", "dev": "개발", "news": "뉴스"}
 RuleLevel = Literal["error", "warning", "info", "off"]
 
 
+# characters no setting may hold: controls (ESC drives terminals; a line break in a one-line value breaks a
+# header or a feed) other than the tab and the line breaks of multi-line Markdown, lone surrogates, noncharacters
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+
+
+def _text(value: object, one_line: bool = False) -> object:
+    """``value`` if every text in it is one a setting may hold, else ValueError naming the character."""
+    texts = value if isinstance(value, list) else value.values() if isinstance(value, dict) else [value]
+    for text in texts:
+        if isinstance(text, str) and (bad := _NOT_TEXT.search(text) or (one_line and _LINE_BREAK.search(text))):
+            raise ValueError(f"character U+{ord(bad[0]):04X} cannot be part of a setting; remove it")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _printable(cls, v: object) -> object:
+        return _text(v)
 
 
 class EntryType(_Strict):
@@ -68,6 +88,13 @@ def _default_types() -> dict[str, EntryType]:
 
 def _default_month_emoji() -> dict[int, str]:
     return {1: "🙇🏻", 2: "☃", 3: "🌱", 4: "🌸", 5: "🏕️", 6: "🌞", 7: "☔️", 8: "🔥", 9: "🙇🏻", 10: "🎃", 11: "🍁", 12: "🎄"}
+
+
+def _web_link_or_empty(v: str) -> str:
+    """A setting that becomes a link in the outputs: an https:// address (or nothing), never a script."""
+    if v and not is_web_link(v):
+        raise ValueError(f"{v!r} is not a web address; write an https:// link, or nothing")
+    return v
 
 
 class DigestConfig(_Strict):
@@ -168,6 +195,11 @@ class ServeConfig(_Strict):
     per_address_per_hour: int = Field(3, ge=1, description="subscribe requests per hour for one email address")
     max_body_bytes: int = Field(4096, ge=256, description="the largest form it reads")
 
+    @field_validator("url")
+    @classmethod
+    def _web(cls, v: str) -> str:
+        return _web_link_or_empty(v)
+
 
 class FeedConfig(_Strict):
     """The RSS and Atom feeds."""
@@ -181,6 +213,11 @@ class SiteConfig(_Strict):
     subscribe_url: str = Field("", description="where the home page's subscribe form posts its `email` field (the "
                                "`/subscribe` address of `newsletter serve`); no form when empty")
     latest: int = Field(3, ge=1, description="how many of the latest issues the home page shows in full")
+
+    @field_validator("subscribe_url")
+    @classmethod
+    def _web(cls, v: str) -> str:
+        return _web_link_or_empty(v)
 
 
 class CheckConfig(_Strict):
@@ -266,6 +303,14 @@ class Config(_Strict):
         """The type ``name``; one not configured (kept with ``type-unknown = "off"``) shows as its name, without emoji."""
         return self.types.get(name) or EntryType(emoji="", label=name)
 
+    @field_validator("title", "description", "author")
+    @classmethod
+    def _one_line(cls, v: str, info: ValidationInfo) -> str:
+        _text(v, one_line=True)
+        if info.field_name == "title" and not v.strip():
+            raise ValueError("the newsletter needs a name; write it, e.g. title = \"AI Weekly\"")
+        return v
+
     @field_validator("base_url")
     @classmethod
     def _slash(cls, v: str) -> str:
@@ -276,9 +321,12 @@ class Config(_Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        from dateutil import tz
+        import zoneinfo
 
-        if tz.gettz(v) is None:
+        # only IANA names: dateutil would also take a POSIX rule ("ABC-25", an offset no datetime can hold) or a path
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
             raise ValueError(f"unknown time zone {v!r}; use an IANA name such as 'Asia/Seoul'")
         return v
 
@@ -332,6 +380,12 @@ def load_config(path: Path) -> Config:
         line, col = (int(m[1]), int(m[2])) if m else (None, None)
         msg = re.sub(r"\s*\(at line.*\)$", "", str(e))
         raise NewsletterError(f"invalid TOML: {msg}", str(path), line, col) from None
+    except ValueError:  # a number longer than Python reads (4,300 digits)
+        m = re.search(r"\d{4300}", text)
+        line = text.count("\n", 0, m.start()) + 1 if m else None
+        raise NewsletterError("invalid TOML: a number is too long; write a shorter one", str(path), line, 1) from None
+    except RecursionError:
+        raise NewsletterError("invalid TOML: values nested too deeply; write them flatter", str(path)) from None
     try:
         return Config.model_validate(data)
     except ValidationError as e:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from newsletter.errors import Diagnostic
 from newsletter.fsio import inside, outside_message
 from newsletter.model import Bullet, Entry, Issue
+from newsletter.weeks import parse_issue_id
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PathKey = tuple[str | int, ...]
@@ -273,6 +274,16 @@ def load_issue(path: Path, display: str | None = None, root: Path | None = None)
 
 def load_issue_text(text: str, path: Path, display: str) -> tuple[LoadedIssue, list[Diagnostic]]:
     """Like :func:`load_issue` for text already read."""
+    loaded, diags = _load_issue_text(text, path, display)
+    if parse_issue_id(path.stem) is None:
+        # the name is the issue's id: it becomes file names, URLs and message ids in every output
+        loaded.issue = None
+        diags.insert(0, Diagnostic(display, 1, 1, "schema", f"the file name '{path.name}' is not an issue id; name the file after "
+                                   "its week, day or month as 2024-09-W3.yaml, 2024-09-16.yaml or 2024-09.yaml"))
+    return loaded, diags
+
+
+def _load_issue_text(text: str, path: Path, display: str) -> tuple[LoadedIssue, list[Diagnostic]]:
     source, data, diags = parse_yaml(text, path, display)
     loaded = LoadedIssue(path.stem, source, None)
     if diags:
@@ -357,9 +368,11 @@ def _validation_diagnostics(err: ValidationError, data: Any, source: Source) -> 
         elif kind == "extra_forbidden":
             d = source.diagnostic(path, "schema", f"unknown key '{key}'{did_you_mean(str(key), _fields_for(container))}; remove or rename it", key=True)
         elif path == ("date",):
-            d = source.diagnostic(path, "date-invalid", f"'{value}' is not a valid date; write it as YYYY-MM-DD")
+            why = e["msg"].removeprefix("Value error, ") if kind == "value_error" else f"'{value}' is not a valid date; write it as YYYY-MM-DD"
+            d = source.diagnostic(path, "date-invalid", why)
         elif path in (("published",), ("updated",)):
-            d = source.diagnostic(path, "schema", f"'{value}' is not a timestamp with a time zone, e.g. 2024-09-20T09:00:00+09:00")
+            why = e["msg"].removeprefix("Value error, ") if kind == "value_error" else f"'{value}' is not a timestamp with a time zone, e.g. 2024-09-20T09:00:00+09:00"
+            d = source.diagnostic(path, "schema", why)
         elif in_union:
             d = source.diagnostic(path, "schema", f"a summary item must be text or a mapping with `text:` and `items:`, not {_kind(value)}")
         elif kind == "string_type":

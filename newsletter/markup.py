@@ -203,26 +203,36 @@ def escape_brackets(text: str) -> str:
     return _BRACKET.sub(r"\1\\\2", text) if "[" in text or "]" in text else text
 
 
-def links_pass(text: str) -> bool:
+_PAGE_LINK = re.compile(r"#[^\s<>]*|mailto:[^\s<>:/\\]+@[^\s<>:/\\]+", re.I)
+
+
+def passes(url: str, *, anchors: bool = False) -> bool:
+    """Whether ``url`` passes the gate; with ``anchors`` (lines of the digest page itself) also a link to one of its
+    headings (``#2024``) or an email address (``mailto:``)."""
+    return is_web_link(url) or (anchors and _PAGE_LINK.fullmatch(url) is not None)
+
+
+def links_pass(text: str, *, anchors: bool = False) -> bool:
     """Whether every link in ``text``, and every destination of anything shaped like a definition, passes the gate."""
     if not _has_markup(text):
         return True
-    if "]:" in text and not all(is_web_link(m[1]) for m in _DEFINITION.finditer(text)):
+    if "]:" in text and not all(passes(m[1], anchors=anchors) for m in _DEFINITION.finditer(text)):
         return False
-    return all(is_web_link(link.url) for link in text_links(text))
+    return all(passes(link.url, anchors=anchors) for link in text_links(text))
 
 
-def safe_markdown(text: str, *, keep: re.Pattern[str] | None = None) -> str:
+def safe_markdown(text: str, *, keep: re.Pattern[str] | None = None, anchors: bool = False) -> str:
     """Markdown text as typed when all its links pass the gate and its HTML is harmless; otherwise with the
-    offending HTML made text and, if a link fails, every bracket escaped."""
+    offending HTML made text and, if a link fails, every bracket escaped. ``anchors``: the text is part of a
+    page (the digest's own lines), where a link to a heading of that page is one."""
     if not _has_markup(text):
         return text
     text = escape_html(text, keep=keep)
-    if links_pass(text):
+    if links_pass(text, anchors=anchors):
         return text
     text = escape_brackets(text)
     # a construct no escape reaches (should never happen): no bracket or tag is left at all
-    return text if links_pass(text) else text.replace("[", "&#91;").replace("]", "&#93;").replace("<", "&lt;")
+    return text if links_pass(text, anchors=anchors) else text.replace("[", "&#91;").replace("]", "&#93;").replace("<", "&lt;")
 
 
 def inline_text(text: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from newsletter.weeks import FIRST_YEAR, LAST_YEAR
 
 Layout = Literal["archive", "post", "daily", "longform"]
 
@@ -29,6 +31,19 @@ def _none_is_empty(v: object) -> object:
 def _or_null(schema: dict) -> None:
     """Let the JSON Schema accept a key left empty (``entries:`` with nothing below), as the loader does."""
     schema["anyOf"] = [{k: schema.pop(k) for k in ("type", "items")}, {"type": "null"}]
+
+
+def in_range(moment: dt.datetime | dt.date) -> dt.datetime | dt.date:
+    """``moment`` if it falls in the years an issue may (a day away from the ends of the calendar, so that it reads
+    in every time zone: ``0001-01-01T00:00+14:00`` is in year 0 in UTC); else ValueError."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"{moment.isoformat()} is too close to the ends of the calendar; "
+                         f"write a date between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return moment
+
+
+# a publish time: with a time zone, and convertible to any other
+Timestamp = Annotated[AwareDatetime, AfterValidator(in_range)]
 
 
 class _Strict(BaseModel):
@@ -95,13 +110,13 @@ class Entry(_Strict):
 class Issue(_Strict):
     """One issue: ``issues/<YYYY>/<YYYY>-<MM>-W<n>.yaml`` (weekly), ``<YYYY>-<MM>-<DD>.yaml`` (daily), ``<YYYY>-<MM>.yaml`` (monthly)."""
 
-    date: dt.date = Field(description="A day of the covered week, day or month (YYYY-MM-DD).")
+    date: Annotated[dt.date, AfterValidator(in_range)] = Field(description="A day of the covered week, day or month (YYYY-MM-DD).")
     label: str | None = Field(None, description="Overrides the computed label, e.g. '1st ~ 3rd week'.")
     title: str | None = Field(None, description="Headline used by the email and the feed.")
     intro: str | None = Field(None, description="Markdown introduction (or a whole essay) for the email and feed.")
     image: str | None = Field(None, description="Cover image URL (front matter of the post layout).")
-    published: AwareDatetime | None = Field(None, description="Written by `newsletter publish`; never by hand.")
-    updated: AwareDatetime | None = Field(None, description="Written by `newsletter publish` when a published issue changed; never by hand.")
+    published: Timestamp | None = Field(None, description="Written by `newsletter publish`; never by hand.")
+    updated: Timestamp | None = Field(None, description="Written by `newsletter publish` when a published issue changed; never by hand.")
     layout: Layout | None = Field(None, description="Markdown layout of this issue's page: archive, post, daily or longform.")
     raw: str | None = Field(None, description="Markdown kept verbatim by import; emitted after the entries.")
     style: IssueStyle | None = Field(None, description="How the archive writes this issue, where it differs (written by import).")

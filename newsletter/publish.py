@@ -18,6 +18,7 @@ from newsletter.config import CONFIG_NAME, Config
 from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write, editable
 from newsletter.load import LoadedIssue, load_issue_text
+from newsletter.model import in_range
 from newsletter.outputs import ARCHIVE, ISSUE, archive_paths, issue_paths, output_dir
 from newsletter.project import Project
 
@@ -91,7 +92,10 @@ def parse_at(text: str, zone: str) -> dt.datetime:
         at = dt.datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(f"argument --at: '{text}' is not a time; write it as 2024-09-20T09:00 or 2024-09-20T09:00:00+09:00") from None
-    return at if at.tzinfo else at.replace(tzinfo=tz.gettz(zone))
+    try:
+        return in_range(at if at.tzinfo else at.replace(tzinfo=tz.gettz(zone)))
+    except ValueError as e:
+        raise UsageError(f"argument --at: {e}") from None
 
 
 def _write(project: Project, out: Path, texts: list[tuple[LoadedIssue, str]]) -> None:

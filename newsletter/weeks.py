@@ -62,10 +62,15 @@ class IssueId(NamedTuple):
 
 
 _ID_PATTERNS: dict[Cadence, re.Pattern[str]] = {
-    "weekly": re.compile(r"^(\d{4})-(\d{2})-W(\d{1,2})$"),
-    "daily": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
-    "monthly": re.compile(r"^(\d{4})-(\d{2})$"),
+    "weekly": re.compile(r"^([0-9]{4})-([0-9]{2})-W([0-9]{1,2})$"),
+    "daily": re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"),
+    "monthly": re.compile(r"^([0-9]{4})-([0-9]{2})$"),
 }
+
+
+# the years an issue may fall in: a day away from the calendar's ends, so that a week's last day, a time in any
+# zone and the email's Date can always be computed
+FIRST_YEAR, LAST_YEAR = 2, 9998
 
 
 def parse_issue_id(text: str) -> IssueId | None:
@@ -74,7 +79,7 @@ def parse_issue_id(text: str) -> IssueId | None:
         if m := pattern.match(text):
             year, month, *rest = (int(g) for g in m.groups())
             number = rest[0] if rest else None
-            if not 1 <= month <= 12:
+            if not FIRST_YEAR <= year <= LAST_YEAR or not 1 <= month <= 12:
                 return None
             if cadence == "weekly" and number < 1:
                 return None
@@ -187,10 +192,11 @@ def month_name(month: int, language: str) -> str:
     return f"{month}월" if language == "ko" else MONTHS_EN[month - 1]
 
 
-EN_LABEL = re.compile(r"^(\d+)(st|nd|rd|th) week$")
-_EN_RANGE = re.compile(r"^(\d+)(st|nd|rd|th) ~ (\d+)(st|nd|rd|th) week$")
-_KO_LABEL = re.compile(r"^(\d+)주차$")
-_KO_RANGE = re.compile(r"^(\d+)\s*~\s*(\d+)주차$")
+# at most two digits: a month has at most six weeks, and a longer number is no week label
+EN_LABEL = re.compile(r"^([0-9]{1,2})(st|nd|rd|th) week$")
+_EN_RANGE = re.compile(r"^([0-9]{1,2})(st|nd|rd|th) ~ ([0-9]{1,2})(st|nd|rd|th) week$")
+_KO_LABEL = re.compile(r"^([0-9]{1,2})주차$")
+_KO_RANGE = re.compile(r"^([0-9]{1,2})\s*~\s*([0-9]{1,2})주차$")
 
 
 def parse_week_label(label: str) -> tuple[int, int] | None:

@@ -110,3 +110,31 @@ def test_a_named_sender_in_any_script_is_kept(tmp_path: Path) -> None:
     msg = build_with(tmp_path, "title", "t", '[email]\nfrom_address = "AI 위클리 <weekly@x.example>"\n')
     assert msg is not None and msg.keys() == HEADERS
     assert msg["From"].addresses[0].display_name == "AI 위클리"
+
+
+SENT = ["Subject", "From", "MIME-Version", "To", "Date", "Message-ID", "List-Id", "List-Unsubscribe",
+        "List-Unsubscribe-Post", "Content-Type"]
+
+
+@pytest.mark.parametrize("title", [*INJECTIONS.values(), "AI 위클리 " * 12, 'A" <x@evil.example>, "B'],
+                         ids=[*INJECTIONS.keys(), "long-korean", "quotes"])
+def test_the_sent_message_has_exactly_its_headers(tmp_path: Path, title: str) -> None:
+    """Each subscriber's copy (made by `send` from the built message) adds its own headers, the List-Id among them
+    with the newsletter's title as text: whatever the title holds, no other header appears."""
+    from newsletter.deliver.message import Recipient, load_template
+    from newsletter.project import Project
+
+    toml = f"title = {json.dumps(title)}\n"
+    write_project(tmp_path, {ISSUE: "date: 2024-02-29\nentries: []\n"}, toml)
+    result = run(tmp_path, "build")
+    assert_graceful(result)
+    if result.status == 1:  # a title with control characters is refused at its line
+        assert located(result).get("newsletter.toml") == [(1, 1)] and any(c in title for c in "\r\n\x00\x1b\u2028\u0085")
+        return
+    template = load_template(tmp_path / EML, "2024-02-W5", Project(tmp_path).config)
+    sent = template.render(Recipient("reader@example.org", "https://x.example/u?t=1", "mailto:u@x.example?subject=t"))
+    msg = email.message_from_bytes(sent, policy=policy.default)
+    assert msg.keys() == SENT and not msg.defects
+    # the title is text of the List-Id, shown as written (an encoded-word marker in it stays as typed)
+    shown = " ".join(str(msg["List-Id"]).replace('"', "").split())
+    assert shown == " ".join(title.replace('"', "").replace("<", "").replace(">", "").split()) + " <newsletter.example.com>"

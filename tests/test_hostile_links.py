@@ -42,8 +42,18 @@ LINKS = {
     "comment-breakout": "<!-- x --><script>alert(1)</script>",
     "style": "<style>body{background:url(javascript:alert(1))}</style>",
 }
-TEXT_FIELDS = ("title", "note", "icon")
-LIST_FIELDS = ("org", "authors")
+TEXT_FIELDS = ("title", "note", "icon", "section")
+LIST_FIELDS = ("org", "authors", "tags")
+# the texts `import` keeps so that `build` writes the archive as it was: written verbatim, so gated like the rest
+ISSUE_STYLE_TEXTS = ("month", "separator")
+ISSUE_STYLE_LINES = ("before", "after_year", "after_month", "open", "close")
+ENTRY_STYLE_TEXTS = ("separator", "byline")
+
+
+def issue_style(payload: str) -> str:
+    p = json.dumps(payload, ensure_ascii=False)
+    return ("style:\n" + "".join(f"  {k}: {p}\n" for k in ISSUE_STYLE_TEXTS) + f"  emoji: {{paper: {p}}}\n"
+            + "".join(f"  {k}: [{p}]\n" for k in ISSUE_STYLE_LINES))
 
 
 def entry(payload: str, url: str = GOOD) -> str:
@@ -53,12 +63,13 @@ def entry(payload: str, url: str = GOOD) -> str:
         + "".join(f"    {f}: {p}\n" for f in TEXT_FIELDS)
         + "".join(f"    {f}: [{p}]\n" for f in LIST_FIELDS)
         + f"    summary:\n      - {p}\n      - text: {p}\n        items: [{p}]\n    raw: {p}\n"
+        + "    style:\n" + "".join(f"      {k}: {p}\n" for k in ENTRY_STYLE_TEXTS)
     )
 
 
 def issue_text(payload: str, url: str = GOOD) -> str:
     p = json.dumps(payload, ensure_ascii=False)
-    head = f"date: 2024-02-29\npublished: 2024-03-01T09:00:00+09:00\ntitle: {p}\nlabel: {p}\nintro: {p}\nraw: {p}\nentries:\n"
+    head = f"date: 2024-02-29\npublished: 2024-03-01T09:00:00+09:00\ntitle: {p}\nlabel: {p}\nintro: {p}\nraw: {p}\n{issue_style(payload)}entries:\n"
     return head + entry(payload) + entry("x", url)
 
 
@@ -97,8 +108,8 @@ def markdown_outputs(root: Path) -> list[Path]:
     return [root / "dist" / "digest.md", *sorted((root / "dist" / "issues").glob("*.md"))]
 
 
-def build(root: Path, text: str, *args: str) -> None:
-    write_project(root, {ISSUE: text})
+def build(root: Path, text: str, *args: str, toml: str = "") -> None:
+    write_project(root, {ISSUE: text}, toml)
     result = run(root, "build", *args)
     assert_graceful(result)
     assert result.status == 0, result.text
@@ -115,18 +126,30 @@ def test_markdown_outputs_link_only_what_the_gate_accepts(tmp_path: Path, payloa
 
 
 @pytest.mark.parametrize("payload", LINKS.values(), ids=LINKS.keys())
+def test_the_digest_header_and_footer_are_gated(tmp_path: Path, payload: str) -> None:
+    """newsletter.toml's header and footer are written verbatim, through the same gate."""
+    p = json.dumps(payload, ensure_ascii=False)
+    build(tmp_path, f"date: 2024-02-29\nentries:\n{entry('x')}", toml=f"[digest]\nheader = {p}\nfooter = {p}\n")
+    markdown = (tmp_path / "dist" / "digest.md").read_text(encoding="utf-8")
+    assert [u for u in rendered_links(markdown) if not acceptable(u)] == []
+    assert active_content(_parser().render(markdown)) == []
+
+
+ENTRY_PLACES = {"summary": "    summary:\n      - {p}\n", "note": "    note: {p}\n", "raw": "    raw: {p}\n", **{f"style.{k}": f"    style:\n      {k}: {{p}}\n" for k in ENTRY_STYLE_TEXTS}}
+ISSUE_PLACES = {"intro": "intro: {p}\n", **{f"style.{k}": f"style:\n  {k}: {{p}}\n" for k in ISSUE_STYLE_TEXTS},
+                "style.emoji": "style:\n  emoji: {{paper: {p}}}\n",
+                **{f"style.{k}": f"style:\n  {k}: [{{p}}]\n" for k in ISSUE_STYLE_LINES}}
+
+
+@pytest.mark.parametrize("payload", LINKS.values(), ids=LINKS.keys())
 def test_check_reports_every_link_the_build_refuses(tmp_path: Path, payload: str) -> None:
-    """A link in a summary, a note, the intro or raw Markdown that the outputs would not carry is an error."""
-    for field in ("summary", "note", "intro", "raw"):
+    """A link in any text written into the outputs (a summary, a note, the intro, raw Markdown, the texts `import`
+    keeps verbatim) that the outputs would not carry is an error."""
+    for field in [*ENTRY_PLACES, *(f"issue {k}" for k in ISSUE_PLACES)]:
         bullet = json.dumps(payload)
-        where = {
-            "summary": f"    summary:\n      - {bullet}\n",
-            "note": f"    note: {bullet}\n",
-            "raw": f"    raw: {bullet}\n",
-            "intro": "",
-        }[field]
-        intro = f"intro: {bullet}\n" if field == "intro" else ""
-        text = f"date: 2024-02-29\n{intro}entries:\n  - type: paper\n    title: T\n    url: {GOOD}\n{where}"
+        where = ENTRY_PLACES.get(field, "").format(p=bullet)
+        head = ISSUE_PLACES[field[6:]].format(p=bullet) if field.startswith("issue ") else ""
+        text = f"date: 2024-02-29\n{head}entries:\n  - type: paper\n    title: T\n    url: {GOOD}\n{where}"
         write_project(tmp_path, {ISSUE: text})
         rendered = _parser().render(payload)
         if not active_content(rendered) and all(is_web_link(u) for u in rendered_links(payload)):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import yaml
@@ -127,9 +126,8 @@ def test_into_another_folder(archive_project, tmp_path, capsys):
 ])
 def test_a_megabyte_line_is_linear(archive_project, line):
     text = small_archive(f"<details>\n  <summary>1st week</summary>\n\n- 📜\u00a0[T](https://arxiv.org/abs/1)\n{line}\n</details>\n")
-    start = time.perf_counter()
+    # its cost is measured by `benchmarks/run.py --hostile-sizes`
     report = parse(text, "archive", archive_project.config, "big.md")
-    assert time.perf_counter() - start < 1.0
     assert len(report.issues) == 1
 
 

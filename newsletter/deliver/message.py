@@ -15,6 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from email import policy
+from email.header import Header
 from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
@@ -102,15 +103,25 @@ def load_template(eml_path: Path, issue: str, config: Config) -> Template:
         text=_lines(parts["plain"]),
         html=_lines(parts["html"]),
         placeholder=placeholder,
-        list_id=_fold("List-Id", list_id(config)),
+        list_id=list_id_header(config),
         host=site_host(config),
     )
 
 
-def list_id(config: Config) -> str:
-    """The List-Id (RFC 2919): the newsletter's title as its phrase, ``newsletter.<site host>`` as its id."""
+def list_id_header(config: Config) -> bytes:
+    """The List-Id field (RFC 2919): the newsletter's title as its phrase, ``newsletter.<site host>`` as its id.
+
+    The title is written as text, quoted when plain ASCII and else as encoded words made here: an "=?…?=" in it
+    is never read as an encoded word (one could decode to a line break and a header of its own)."""
     title = re.sub(r'[\x00-\x1f\x7f<>"\\]', "", config.title).strip()
-    return f'"{title}" <newsletter.{site_host(config)}>' if title else f"<newsletter.{site_host(config)}>"
+    ident = f"<newsletter.{site_host(config)}>"
+    if not title:
+        return f"List-Id: {ident}\r\n".encode()
+    if title.isascii() and title.isprintable() and "=?" not in title:
+        phrase = f'"{title}"'
+    else:
+        phrase = Header(title, "utf-8", header_name="List-Id").encode(linesep="\r\n")
+    return f"List-Id: {phrase}\r\n {ident}\r\n".encode("ascii")
 
 
 def mailto(address: str, token: str) -> str:
@@ -138,11 +149,6 @@ def _part(subtype: str, content: str, placeholder: str, url: str) -> bytes:
 @lru_cache(maxsize=4)
 def _date(second: int) -> str:
     return format_datetime(dt.datetime.fromtimestamp(second, dt.timezone.utc))
-
-
-def _fold(name: str, value: str) -> bytes:
-    """One header field folded by the email package, non-ASCII as encoded words."""
-    return policy.SMTP.fold_binary(name, policy.SMTP.header_store_parse(name, value)[1])
 
 
 def header_url(url: str) -> str:

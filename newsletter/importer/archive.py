@@ -28,9 +28,10 @@ from newsletter.urls import infer_type
 from newsletter.weeks import parse_week_label, week_start
 
 MAX_TITLE_LINES = 4
-_YEAR = re.compile(r"#[ \t]+(\d{4})")
+_YEAR = re.compile(r"#[ \t]+([0-9]{4})")
 _SUMMARY = re.compile(r"<summary>(.*)</summary>", re.IGNORECASE)
-_NUMBER = re.compile(r"\d+")
+# a week number: a longer run of digits is no week
+_NUMBER = re.compile(r"(?<![0-9])[0-9]{1,2}(?![0-9])")
 
 
 @dataclass
@@ -124,6 +125,8 @@ class ArchiveImporter:
             self.gaps[-1].append(line)
 
     def _year(self, n: int, line: str, year: int) -> None:
+        if year == 0:
+            raise NewsletterError("'# 0000' is not a year; write the archive's year, e.g. '# 2024'", self.report.source, n, line.index("0") + 1)
         if self.header is not None:
             self.report.header, self.header = self.header, None
         if line != f"# {year}":

@@ -8,6 +8,8 @@ from newsletter.model import Bullet, SummaryItem
 
 TAB = 4
 BULLET_STEP = 4
+# levels of summary bullets written: deeper ones join the last level (an issue file nests a few dozen at most)
+MAX_LEVELS = 16
 
 
 def indentation(line: str) -> tuple[int, str]:
@@ -56,10 +58,14 @@ class SummaryBuilder:
         """Add a bullet; return a warning when its indentation is not the regular one."""
         while self._stack and self._stack[-1][0] >= indent:
             self._stack.pop()
+        too_deep = len(self._stack) >= MAX_LEVELS
+        del self._stack[MAX_LEVELS - 1 :]
         node = _Node(text)
         (self._stack[-1][1].children if self._stack else self.roots).append(node)
         self._stack.append((indent, node))
         expected = self.first + self.step * (len(self._stack) - 1)
+        if too_deep:
+            return f"summary bullet nested deeper than {MAX_LEVELS} levels; written at level {MAX_LEVELS}"
         if indent != expected:
             return f"summary bullet indented {indent} spaces, written with {expected}"
         return None

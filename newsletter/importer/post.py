@@ -19,7 +19,7 @@ from newsletter.errors import NewsletterError
 from newsletter.importer.inline import link_at, type_for_url_or_first
 from newsletter.importer.lines import SummaryBuilder, bullet_text, indentation
 from newsletter.importer.report import Report
-from newsletter.model import Entry, EntryStyle, Issue, IssueStyle
+from newsletter.model import Entry, EntryStyle, Issue, IssueStyle, in_range
 from newsletter.weeks import MONTHS_EN, parse_week_label, week_label, week_start
 
 _KO_SECTION = re.compile(r"(\d{1,2})월\s+(.+)")
@@ -45,7 +45,10 @@ class _Section:
         self.pending = []
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# every scalar is text (a 5,000-digit number, a 13th month), read by this module where it means something
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(\.[0-9]*)?"
+                        r"(?:[ \t]*(Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?)?")
 
 
 def _front_matter(lines: list[str], report: Report) -> tuple[dict, list[str], int]:
@@ -101,17 +104,50 @@ def _author(data: dict, config: Config, report: Report) -> Config:
 
 
 def _published(value: object, n: int, report: Report) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    if value is not None:
-        report.warn(n, f"front-matter date {value!r} has no time; the post is imported as unpublished")
-    return None
+    """The post's publish time from its front-matter ``date``; None (with a warning) when it has no time."""
+    m = _TIMESTAMP.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        if _scalar(value) is not None or not isinstance(value, str | None):
+            report.warn(n, f"front-matter date {value!r} has no time; the post is imported as unpublished")
+        return None
+    try:
+        day = dt.date(*(int(g) for g in m.groups()[:3]))
+        if m[4] is None:
+            report.warn(n, f"front-matter date {value!r} has no time; the post is imported as unpublished")
+            return None
+        micro = int((m[7] or ".")[1:7].ljust(6, "0"))
+        zone = dt.timezone.utc if m[8] in (None, "Z") else _offset(m[8])
+        return in_range(dt.datetime.combine(day, dt.time(int(m[4]), int(m[5]), int(m[6]), micro), zone))
+    except ValueError as e:
+        raise NewsletterError(f"front-matter date {value!r} is not a valid date and time ({e}); "
+                              "write it as 2024-01-05T10:00:00+09:00", report.source, n, 1) from None
+
+
+def _scalar(value: object) -> str | None:
+    """A front-matter text, None when absent or YAML's null."""
+    return None if not isinstance(value, str) or value in ("", "~", "null", "Null", "NULL") else value
+
+
+def _key_line(block: list[str], key: str, first: int) -> int:
+    """The line number of top-level ``key:`` in the front matter whose first line is ``first``."""
+    return next((n for n, line in enumerate(block, first) if line.split(":", 1)[0].strip() == key and line[:1] not in " \t-"), first)
+
+
+def _offset(text: str) -> dt.timezone:
+    """The time zone of a ``+09:00``, ``+0900`` or ``+9`` offset; ValueError beyond a day."""
+    sign, digits = (-1 if text[0] == "-" else 1), text[1:].replace(":", "")
+    hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"the offset {text} is a day or more")
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
 
 
 def _section(n: int, heading: str, report: Report) -> _Section:
     """``12월 4주차`` or ``December 4th week``."""
     if m := _KO_SECTION.fullmatch(heading):
         month, label = int(m[1]), m[2]
+        if not 1 <= month <= 12:
+            raise NewsletterError(f"section '### {heading}' names month {month}; write a month from 1 to 12", report.source, n, 5)
     else:
         name, _, label = heading.partition(" ")
         if name not in MONTHS_EN:
@@ -135,11 +171,12 @@ def import_post(text: str, config: Config, report: Report) -> Report:
     """Parse a monthly post into one issue per week section."""
     lines = text.split("\n")
     data, block, start = _front_matter(lines, report)
-    title = str(data["title"]) if data.get("title") is not None else None
+    title = _scalar(data.get("title"))
     tags = data.get("tags") or []
     config = _author(data, config, report)
     raw = _unmapped(block, data, config, 2, report)
-    published = _published(data.get("date"), 2, report) if data.get("draft") is not True else None
+    draft = str(data.get("draft")).lower() in ("true", "yes", "on")
+    published = None if draft else _published(data.get("date"), _key_line(block, "date", 2), report)
     intro, blank, sections = _body(lines, start, title, report)
     if not sections:
         raise NewsletterError("no week section found; a post has '### 12월 4주차' headings", report.source, start + 1, 1)
@@ -156,7 +193,7 @@ def import_post(text: str, config: Config, report: Report) -> Report:
             issue.title, issue.intro, issue.published, issue.raw = title, intro, published, "\n".join(kept) or None
             if blank:
                 issue.style = IssueStyle(blank=blank)
-            issue.image = str(data["image"]) if data.get("image") is not None else None
+            issue.image = _scalar(data.get("image"))
             newest = False
         _add(report, config, section, issue)
     if blank:
@@ -257,7 +294,10 @@ def _issue(section: _Section, year: int, config: Config, report: Report, tags: l
     weeks = parse_week_label(section.label)
     if weeks is None:
         raise NewsletterError(f"week '{section.label}' is not a week label such as '4주차'", report.source, section.line, 5)
-    date = week_start(year, section.month, weeks[1], config.week_rule)
+    try:
+        date = week_start(year, section.month, weeks[1], config.week_rule)
+    except ValueError as e:  # a 6th week in February, or a year before 1
+        raise NewsletterError(f"section '### {section.heading}': {e}; correct the heading", report.source, section.line, 5) from None
     entries = [
         Entry(type=type_for_url_or_first(url, config, report, n), title=title, url=url, summary=summary.items(), tags=tags,
               raw="\n".join(section.after[i]) if i in section.after else None,

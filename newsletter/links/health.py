@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 from urllib.parse import urljoin
 
 import httpx
@@ -59,7 +59,9 @@ class HealthCache:
                 rows = db.execute("SELECT url, verdict, reason, moved_to FROM health WHERE checked >= ?", (since,)).fetchall()
         except sqlite3.Error:
             return {}
-        return {u: Health(v, r, m) for u, v, r, m in rows if u in wanted}
+        # a row of another shape (a damaged or hand-edited file) is a miss, as a missing one
+        return {u: Health(v, r, m) for u, v, r, m in rows
+                if u in wanted and v in get_args(Verdict) and isinstance(r, str) and isinstance(m, str | None)}
 
     def put(self, results: dict[str, Health]) -> None:
         """Record ``results``; an unavailable link is not recorded, so the next run asks again."""

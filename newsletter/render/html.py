@@ -90,7 +90,9 @@ def send_time(issue: Issue, config: Config) -> dt.datetime:
     """When the issue went out: ``published``, else its date at midnight in the configured zone."""
     if issue.published is not None:
         return issue.published
-    return dt.datetime.combine(issue.date, dt.time(), tzinfo=tz.gettz(config.timezone))
+    midnight = dt.datetime.combine(issue.date, dt.time(), tzinfo=tz.gettz(config.timezone))
+    # a zone's local mean time of old (Seoul's +08:27:52 before 1908) has seconds no Date header can show
+    return midnight if not midnight.utcoffset().seconds % 60 else midnight.astimezone(dt.timezone.utc)
 
 
 def issue_context(issue_id: str, issue: Issue, config: Config) -> dict:

@@ -111,18 +111,24 @@ def _markdown(text: str | None) -> str | None:
 _NO_STYLE = IssueStyle()
 
 
+def _verbatim(lines: list[str] | None) -> list[str] | None:
+    """Lines of the digest kept verbatim by ``import`` (or written in newsletter.toml), their links and HTML
+    through the gate (a link to a heading of the digest is one)."""
+    return None if lines is None else safe_markdown("\n".join(lines), anchors=True).split("\n")
+
+
 def type_emoji(entry: Entry, config: Config, style: IssueStyle = _NO_STYLE) -> str:
     """The entry's type emoji, followed by those of other types named in its tags (e.g. ``🧑🏻‍💻📜``);
     the issue's own spelling of an emoji wins over the configured one."""
     names = [entry.type] + [t for t in entry.tags if t in config.types and t != entry.type]
-    return "".join(style.emoji.get(n) or config.types[n].emoji for n in names if n in config.types)
+    return safe_markdown("".join(style.emoji.get(n) or config.types[n].emoji for n in names if n in config.types), keep=INLINE_TAG)
 
 
 def _separator(entry: Entry, config: Config, style: IssueStyle) -> str:
     """Text after the type emoji: the entry's own, else the issue's, else the configured one."""
     if entry.style is not None and entry.style.separator is not None:
-        return entry.style.separator
-    return style.separator if style.separator is not None else config.digest.separator
+        return safe_markdown(entry.style.separator, keep=INLINE_TAG)
+    return safe_markdown(style.separator if style.separator is not None else config.digest.separator, keep=INLINE_TAG)
 
 
 def entry_head(entry: Entry, config: Config, style: IssueStyle = _NO_STYLE) -> str:
@@ -200,9 +206,10 @@ def digest_week(issue: Issue, config: Config) -> dict:
     if issue.raw is not None:
         blocks.append(safe_markdown(issue.raw))
     return {
-        "label": _summary_label(issue, config), "blocks": blocks, "month": style.month or month_heading(issue.date.month, config),
-        "before": style.before, "after_year": style.after_year, "after_month": style.after_month,
-        "open": style.open, "close": style.close,
+        "label": _summary_label(issue, config), "blocks": blocks,
+        "month": safe_markdown(style.month, keep=INLINE_TAG, anchors=True) if style.month else month_heading(issue.date.month, config),
+        "before": _verbatim(style.before), "after_year": _verbatim(style.after_year), "after_month": _verbatim(style.after_month),
+        "open": _verbatim(style.open), "close": _verbatim(style.close),
     }
 
 
@@ -248,7 +255,7 @@ def _lines(text: str | None, default: list[str]) -> list[str]:
     """The lines of verbatim Markdown (None: ``default``; empty text: no line)."""
     if text is None:
         return default
-    return text.split("\n") if text else []
+    return _verbatim(text.split("\n")) if text else []
 
 
 def digest_of_weeks(weeks: Sequence[DigestWeek], config: Config, env: jinja2.Environment) -> str:

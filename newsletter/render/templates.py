@@ -46,35 +46,63 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render template ``name``; template mistakes become errors naming the template and line."""
-    with _reported(name):
+    with _reported(env, name):
         return env.get_template(name).render(**context)
 
 
 def macro(env: jinja2.Environment, name: str, macro_name: str, **context: Any) -> Callable[..., str]:
     """The macro ``macro_name`` of template ``name``, its template run once with ``context``: cheaper than a
     render per call where a page is assembled from many small parts. Mistakes are reported as :func:`render` does."""
-    with _reported(name):
+    with _reported(env, name):
         function = getattr(env.get_template(name).make_module(context), macro_name, None)
     if not callable(function):
         raise NewsletterError(f"template error: no macro {macro_name}; define it, as the packaged template does", name)
 
     def call(*args: Any) -> str:
-        with _reported(name):
+        with _reported(env, name):
             return str(function(*args))
 
     return call
 
 
 @contextmanager
-def _reported(name: str) -> Iterator[None]:
+def _reported(env: jinja2.Environment, name: str) -> Iterator[None]:
     """Template mistakes raised inside as errors naming the template file and line."""
     try:
         yield
     except jinja2.TemplateSyntaxError as e:
         raise NewsletterError(f"template error: {e.message}", e.filename or name, e.lineno, 1) from None
-    except jinja2.TemplateError as e:
+    except UnicodeDecodeError:
+        raise NewsletterError("template error: the template (or one it includes) is not valid UTF-8; save it as UTF-8", _not_utf8(env, name)) from None
+    except RecursionError:
+        raise NewsletterError("template error: the template includes, extends or calls itself without end; "
+                              "extend 'default/NAME' to reuse the template it replaces", _origin(env, name)) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as e:
+        # an override's own mistake at render time ({{ 1 / 0 }}, [].pop()): its file and line, not a crash
         filename, line = _template_frame(e, name)
-        raise NewsletterError(f"template error: {e}", filename, line, 1) from None
+        what = str(e) if isinstance(e, jinja2.TemplateError) else f"{type(e).__name__}: {e}"
+        raise NewsletterError(f"template error: {what}", filename, line, 1) from None
+
+
+def _origin(env: jinja2.Environment, name: str) -> str:
+    """The file template ``name`` is read from (the project's override or the package's)."""
+    loaders = getattr(env.loader, "loaders", [])
+    for folder in (f for loader in loaders if isinstance(loader, jinja2.FileSystemLoader) for f in loader.searchpath):
+        if (path := Path(folder, name)).is_file():
+            return str(path)
+    return name
+
+
+def _not_utf8(env: jinja2.Environment, name: str) -> str:
+    """The template file that is not UTF-8: ``name``'s own or, failing that, the first such override."""
+    origin = Path(_origin(env, name))
+    candidates = [origin, *sorted(p for p in origin.parent.glob("*") if p.is_file())] if origin.is_file() else []
+    for path in candidates:
+        try:
+            path.read_bytes().decode("utf-8")
+        except (UnicodeDecodeError, OSError):
+            return str(path)
+    return str(origin)
 
 
 def _template_frame(error: Exception, name: str) -> tuple[str, int | None]:

@@ -30,8 +30,9 @@ from newsletter.config import Config
 from newsletter.edit import replace_text, replace_value
 from newsletter.errors import Fix, Severity
 from newsletter.load import LoadedIssue, PathKey
-from newsletter.markup import text_links
-from newsletter.model import Entry, walk_summary
+from newsletter.markup import passes, text_links
+from newsletter.urls import is_web_link
+from newsletter.model import Entry, Issue, walk_summary
 
 Scope = Literal["issue", "entry", "link", "archive", "loader"]
 FixKind = Literal["safe", "unsafe"]
@@ -200,6 +201,22 @@ class Link:
         return Finding(message, self.path, fix, needle=self.url if self.inline else None)
 
 
+def style_texts(issue: Issue) -> Iterator[tuple[PathKey, str]]:
+    """The texts ``import`` keeps to write the archive as it was, each written verbatim: the issue's style (its
+    month heading, separator, emoji and lines around the week) and each entry's (separator, byline)."""
+    style = issue.style
+    if style is not None:
+        for key in ("month", "separator"):
+            yield ("style", key), getattr(style, key) or ""
+        yield from ((("style", "emoji", name), text) for name, text in style.emoji.items())
+        for key in ("before", "after_year", "after_month", "open", "close"):
+            yield from ((("style", key, k), line) for k, line in enumerate(getattr(style, key) or []))
+    for i, entry in enumerate(issue.entries):
+        if entry.style is not None:
+            for key in ("separator", "byline"):
+                yield ("entries", i, "style", key), getattr(entry.style, key) or ""
+
+
 def entry_links(doc: LoadedIssue, index: int, entry: Entry) -> Iterator[Link]:
     """The entry's ``url`` (when set) and every URL its note, summary and raw Markdown link or load
     (see :mod:`newsletter.markup`)."""
@@ -212,10 +229,14 @@ def entry_links(doc: LoadedIssue, index: int, entry: Entry) -> Iterator[Link]:
 
 
 def issue_links(doc: LoadedIssue) -> Iterator[Link]:
-    """Every URL the issue's intro and raw Markdown link or load."""
+    """Every URL the issue's intro, raw Markdown and kept style texts link or load."""
     assert doc.issue is not None
     for key in ("intro", "raw"):
         yield from _text_links(doc, -1, (key,), getattr(doc.issue, key))
+    for path, text in style_texts(doc.issue):
+        # lines of the digest page, where a link to one of its headings or a mailto: address is one
+        links = _text_links(doc, int(path[1]) if path[0] == "entries" else -1, path, text)
+        yield from (link for link in links if is_web_link(link.url) or not passes(link.url, anchors=True))
 
 
 def _text_links(doc: LoadedIssue, index: int, path: PathKey, text: str | None) -> Iterator[Link]:

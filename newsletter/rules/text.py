@@ -13,7 +13,7 @@ import yaml
 from newsletter.load import LoadedIssue, PathKey
 from newsletter.markup import active_html
 from newsletter.model import Entry, walk_summary
-from newsletter.rules import Context, Finding, rule
+from newsletter.rules import Context, Finding, rule, style_texts
 from newsletter.edit import delete_item, replace_value
 from newsletter.weeks import EN_LABEL, ordinal, parse_week_label, week_of_month
 
@@ -264,12 +264,14 @@ def _texts(doc: LoadedIssue) -> Iterator[tuple[PathKey, str]]:
     assert issue is not None
     for key in ("title", "label", "intro", "raw"):
         yield (key,), getattr(issue, key) or ""
+    yield from style_texts(issue)
     for i, entry in enumerate(issue.entries):
         base: PathKey = ("entries", i)
-        for key in ("title", "icon", "note", "raw"):
+        for key in ("title", "icon", "note", "raw", "section"):
             yield base + (key,), getattr(entry, key) or ""
         yield from _org_paths(doc, i, entry)
         yield from ((base + ("authors", k), a) for k, a in enumerate(entry.authors))
+        yield from ((base + ("tags", k), t) for k, t in enumerate(entry.tags))
         yield from ((base + ("summary",) + sub, text) for _, text, sub in walk_summary(entry.summary))
 
 
