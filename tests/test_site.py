@@ -358,3 +358,6 @@ def test_an_issue_page_heads_each_type_as_the_email_does(site):
     headings = re.findall(r'<h2 class="group-title">([^<]*)</h2>', page)
     assert headings == ["📜 논문", "🗞️ 뉴스"]
     assert all(h in email for h in headings)
+    # each entry's type link and its type's page say the same
+    assert re.findall(r'<a class="type" href="[^"]*"[^>]*>([^<]*)</a>', page) == ["논문", "뉴스"]
+    assert "<title>📜 논문 · 2024" in (site / "types/paper-2024.html").read_text(encoding="utf-8")

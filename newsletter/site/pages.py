@@ -136,7 +136,7 @@ class Pages:
 
     def _type_name(self, type_name: str) -> str:
         t = self.config.types.get(type_name)
-        return f"{t.emoji} {t.label}" if t else type_name
+        return f"{t.emoji} {self.config.type_heading(type_name)}" if t else type_name
 
     def _list(self, path: str, title: str, up: tuple[str, str], items: list[str]) -> str:
         # the items were rendered from the same templates, escaped as they were
