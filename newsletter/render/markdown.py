@@ -406,10 +406,3 @@ def _page(chosen: str, issue_id: str, issue: Issue, config: Config, env: jinja2.
         blocks = [entry_block(e, config, issue.style or _NO_STYLE) for e in issue.entries]
     return render(env, "issue.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro), blocks=blocks,
                   raw=_markdown(issue.raw))
-    if chosen == "daily":
-        return render(env, "daily.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro),
-                      entries=[daily_entry(e) for e in issue.entries], raw=_markdown(issue.raw))
-    if blocks is None:
-        blocks = [entry_block(e, config, issue.style or _NO_STYLE) for e in issue.entries]
-    return render(env, "issue.md.j2", title=page_title(issue, config), intro=_markdown(issue.intro), blocks=blocks,
-                  raw=_markdown(issue.raw))
