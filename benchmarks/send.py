@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import smtplib
 import subprocess
 import sys

@@ -7,7 +7,6 @@ import functools
 import datetime as dt
 import json
 import os
-import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence

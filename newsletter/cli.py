@@ -314,7 +314,8 @@ class _Printable(io.TextIOBase):
 def main(argv: list[str] | None = None) -> int:
     """The command line, its output shown printable; output that could not be written is reported."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = stdout, stderr = _Printable(out), _Printable(err)
+    sys.stdout = stdout = _Printable(out)
+    sys.stderr = _Printable(err)
     try:
         status = _main(argv)
         stdout.flush()

@@ -19,7 +19,7 @@ from newsletter.errors import NewsletterError, UsageError
 from newsletter.fsio import atomic_write, editable
 from newsletter.load import LoadedIssue, load_issue_text
 from newsletter.model import in_range
-from newsletter.outputs import ARCHIVE, ISSUE, archive_paths, issue_paths, output_dir
+from newsletter.outputs import ARCHIVE, ISSUE, archive_paths, issue_paths
 from newsletter.project import Project
 
 Clock = Callable[[], dt.datetime]

@@ -218,7 +218,7 @@ def test_label_with_breakout_builds_one_week_heading(tmp_path: Path) -> None:
     '[email]\nunsubscribe_url = ""', '[email]\nunsubscribe_url = "https://evil.example\\\\@ok.example/"',
 ])
 def test_config_values_that_would_become_active_links_are_refused(tmp_path: Path, setting: str) -> None:
-    write_project(tmp_path, {ISSUE: f"date: 2024-02-29\nentries: []\n"}, setting + "\n")
+    write_project(tmp_path, {ISSUE: "date: 2024-02-29\nentries: []\n"}, setting + "\n")
     result = run(tmp_path, "build")
     assert_graceful(result)
     assert result.status == 1 and "newsletter.toml" in located(result), result.text
