@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import re
@@ -50,7 +51,7 @@ entries:
       - 자기교정 능력을 multi-turn online RL로 향상시키는 SCoRe
   - type: news
     org: DeepMind
-    title: "<script>alert(1)</script> & friends"
+    title: "<script>alert(1)</script> & friends <img src=x onerror=alert(3)>"
     url: "javascript:alert(1)"
     note: '"><img src=x onerror=alert(2)>'
 """
@@ -121,8 +122,8 @@ def test_every_internal_link_and_asset_of_every_page_exists(site):
                 assert unquote(target.fragment) in parsed(file).ids, f"{page.relative_to(site)}: no #{target.fragment} in {rel}"
             checked += 1
     assert checked > 100
-    for name in ("sitemap.xml", "robots.txt", "404.html", "favicon.svg", "style.css", "feed.xml", "atom.xml",
-                 "pagefind/2023/pagefind-entry.json", "pagefind/2024/pagefind-ui.js", "pagefind/2024/pagefind-entry.json"):
+    for name in ("sitemap.xml", "robots.txt", "404.html", "favicon.svg", "style.css", "search.js", "feed.xml", "atom.xml",
+                 "search/2023.json", "search/2024.json"):
         assert (site / name).is_file(), name
 
 
@@ -285,9 +286,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served(site) -> Iterator[str]:
-    """The site served on 127.0.0.1 under the base path it is built for."""
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """``site`` served on 127.0.0.1 under the base path it is built for."""
     web = site.parent / "web"
     shutil.copytree(site, web / "archive")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(web)))
@@ -301,15 +302,33 @@ def served(site) -> Iterator[str]:
         thread.join()
 
 
-@pytest.mark.parametrize("query", ["자기교정", "Self-Correct via Reinforcement Learning"])
+@pytest.fixture(scope="module")
+def served(site) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+def results(page, count: int | None = None) -> list[str]:
+    """The results' titles once the search has ended (its status no longer says it is searching)."""
+    page.wait_for_function("(s => s.textContent && !s.textContent.includes('…'))(document.getElementById('search-status'))",
+                           timeout=15_000)
+    titles = page.locator(".result-title").all_inner_texts()
+    if count is not None:
+        assert len(titles) == count, titles
+    return titles
+
+
+@pytest.mark.parametrize("query", ["교정", "Self-Correct via Reinforcement Learning", "SELF-CORRECT rl로"])
 def test_search_finds_the_entry_and_leads_to_its_anchor(served, browser, query):
+    # a Korean word inside a longer one (자기교정), an English title, words of the title and the summary in other cases
     page = browser.new_page()
     page.goto(served + "search.html")
-    page.fill(".pagefind-ui__search-input", query)
-    # the interface searches as one types: wait for the issue among the results of the whole query
-    result = page.locator(".pagefind-ui__result", has_text="2024년 9월 3주차")
+    page.fill("#search-q", query)  # searched as one types
+    result = page.locator(".result", has_text="2024년 9월 3주차")
     result.first.wait_for(timeout=15_000)
-    result.first.locator(f'.pagefind-ui__result-nested a[href*="#{ENTRY}"]').first.click()
+    assert "Self-Correct" in result.first.locator(".result-title").inner_text()
+    assert result.first.locator("mark").count() >= 1  # the words found are marked
+    result.first.locator(f'.result-title a[href$="#{ENTRY}"]').click()
     page.wait_for_url(re.compile(f"issues/2024-09-W3.html#{ENTRY}$"))
     target = page.locator(f"#{ENTRY}")
     assert "Self-Correct" in target.inner_text()
@@ -320,12 +339,39 @@ def test_search_finds_the_entry_and_leads_to_its_anchor(served, browser, query):
 def test_search_covers_every_year_and_filters_by_type_organisation_and_year(served, browser):
     page = browser.new_page()
     page.goto(served + "search.html?q=DeepMind")
-    for heading in ("2024년 9월 3주차", "2023년 2월 4주차"):  # each year has its own index, searched as one
-        page.locator(".pagefind-ui__result", has_text=heading).first.wait_for(timeout=15_000)
-    # the filter panel is filled in after the first results: wait for each filter, not only the results
-    for name in ("org", "type", "year"):
-        filter_name = page.locator(".pagefind-ui__filter-name", has_text=re.compile(rf"^\s*{name}\s*$", re.I))
-        filter_name.first.wait_for(timeout=15_000)
+    titles = results(page, 3)  # newest first; each year's data file searched in turn
+    assert "Self-Correct" in titles[0] and "Genie" in titles[2]
+    assert page.inner_text("#search-status") == "결과 3건"
+
+    page.select_option("select[name=type]", "paper")
+    assert "Self-Correct" in results(page, 1)[0]
+    assert all("논문" in m for m in page.locator(".result-meta").all_inner_texts())
+    assert "type=paper" in page.url  # the search can be bookmarked
+
+    page.select_option("select[name=type]", "")
+    page.select_option("select[name=year]", "2023")
+    assert "Genie" in results(page, 1)[0]  # the 2024 results are gone
+
+    page.select_option("select[name=year]", "")
+    page.select_option("select[name=org]", label="UCLA")
+    assert "Self-Correct" in results(page, 1)[0]
+    assert all("UCLA" in m for m in page.locator(".result-meta").all_inner_texts())
+
+    page.select_option("select[name=org]", label="Meta")
+    results(page, 0)
+    assert page.inner_text("#search-status") == "결과가 없습니다."
+    page.fill("#search-q", "")  # the filter alone lists Meta's entries
+    page.press("#search-q", "Enter")
+    assert results(page, 1) == ["Llama 3.2 Vision"]
+    page.close()
+
+
+def test_a_shared_search_address_restores_the_search(served, browser):
+    page = browser.new_page()
+    page.goto(served + "search.html?q=genie&type=dev&year=2023")
+    assert "Genie" in results(page, 1)[0]
+    assert page.input_value("#search-q") == "genie"
+    assert page.input_value("select[name=type]") == "dev" and page.input_value("select[name=year]") == "2023"
     page.close()
 
 
@@ -334,10 +380,72 @@ def test_the_quick_search_box_of_every_page_opens_the_search(served, browser):
     page.goto(served + "issues/2023-02-W4.html")
     page.fill(".quick-search input", "Genie")
     page.press(".quick-search input", "Enter")
-    page.locator(".pagefind-ui__result", has_text="Genie").first.wait_for(timeout=15_000)
+    page.locator(".result", has_text="Genie").first.wait_for(timeout=15_000)
+    assert page.input_value("#search-q") == "Genie"
     # readable at 375 px: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.close()
+
+
+def test_a_title_with_markup_is_shown_as_text(served, browser):
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(served + "search.html?q=friends")
+    assert results(page, 1) == ["<script>alert(1)</script> & friends <img src=x onerror=alert(3)>"]
+    assert page.locator("#search-results img, #search-results script").count() == 0
+    assert not dialogs
+    page.close()
+
+
+def test_a_data_file_that_cannot_be_loaded_is_said(served, browser):
+    page = browser.new_page()
+    page.route("**/search/2023.json", lambda route: route.abort())  # the network fails for one year
+    page.goto(served + "search.html?q=DeepMind")
+    page.locator("#search-status", has_text="불러오지 못했습니다").wait_for(timeout=15_000)
+    assert "2023" in page.inner_text("#search-status")
+    assert len(page.locator(".result").all()) == 2  # what 2024 found stays
+    page.close()
+
+
+def test_without_javascript_the_search_page_points_to_the_lists(served, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + "search.html?q=Genie")
+    assert "JavaScript" in page.inner_text("main")
+    page.click('main a[href="orgs/index.html"]')
+    page.wait_for_url(re.compile("orgs/index.html$"))
+    context.close()
+
+
+def test_results_come_fifty_at_a_time_and_older_years_load_only_when_wanted(tmp_path, browser):
+    # 60 matching entries in 2024, 10 in each of 2023 and 2022
+    def week(date: str, count: int) -> str:
+        entries = "".join(f"  - type: news\n    title: Model release {date} number {n}\n    url: https://example.com/{date}/{n}\n"
+                          for n in range(count))
+        return f"date: {date}\nentries:\n{entries}"
+    files = {"issues/2024/2024-03-W1.yaml": week("2024-03-04", 60), "issues/2023/2023-03-W1.yaml": week("2023-03-06", 10),
+             "issues/2022/2022-03-W1.yaml": week("2022-03-07", 10)}
+    make_project(tmp_path, files, TOML)
+    assert build(tmp_path) == 0
+    with serve(tmp_path / "dist/site") as url:
+        page = browser.new_page()
+        fetched = []
+        page.on("request", lambda r: fetched.append(r.url.rsplit("/", 1)[1]) if "/search/" in r.url else None)
+        page.goto(url + "search.html?q=model")
+        results(page, 50)
+        assert page.inner_text("#search-status") == "결과 50건 이상"
+        assert fetched == ["2024.json"]
+        page.click("#search-more")
+        assert len(results(page)) == 80
+        assert page.inner_text("#search-status") == "결과 80건"
+        assert page.locator("#search-more").is_hidden()
+        assert fetched == ["2024.json", "2023.json", "2022.json"]
+        page.fill("#search-q", "2022 number 5")
+        page.press("#search-q", "Enter")
+        assert results(page) == ["Model release 2022-03-07 number 5"]
+        assert len(fetched) == 3  # each year is loaded once
+        page.close()
 
 
 def test_the_github_pages_workflow_builds_with_the_lock_and_publishes_the_site_folder():

@@ -27,7 +27,7 @@ from newsletter.urls import issue_page as issue_path
 from newsletter.weeks import issue_label, month_name
 
 # files copied into the site as they are (overridable like every template)
-ASSETS = {"style.css": "site.css", "favicon.svg": "site-favicon.svg"}
+ASSETS = {"style.css": "site.css", "favicon.svg": "site-favicon.svg", "search.js": "site-search.js"}
 
 
 def org_path(org_slug: str, year: int | None = None) -> str:
@@ -157,9 +157,10 @@ class Pages:
         orgs = sorted(((org_path(s), name, n) for s, (name, n) in counts.items()), key=lambda o: (o[1].casefold(), o[0]))
         return self._page("site-orgs.html.j2", "orgs/index.html", orgs=orgs)
 
-    def search(self, years: list[int]) -> str:
-        """The search page over the indexes of ``years`` (one per year, see newsletter/site/search.py)."""
-        return self._page("site-search.html.j2", "search.html", years=sorted(years, reverse=True))
+    def search(self, years: list[int], types: list[tuple[str, str]], orgs: list[tuple[str, str]]) -> str:
+        """The search page over the data files of ``years``, with filters by ``types`` (key, heading) and ``orgs``
+        (slug, name, by name)."""
+        return self._page("site-search.html.j2", "search.html", years=sorted(years, reverse=True), types=types, orgs=orgs)
 
     def not_found(self) -> str:
         # served at any depth: its links are absolute, from base_url's path
@@ -244,7 +245,9 @@ def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue
     out.update({type_path(n): pages.type_years(n, {y: len(refs) for y, refs in years.items()}) for n, years in by_type.items()})
     out["orgs/index.html"] = pages.org_index({s: (names[s], sum(counts[s].values())) for s in by_org})
     out["index.html"] = pages.home(latest, [(i.id, i.date, i.data["heading"]) for i in listings])
-    out["search.html"] = pages.search(sorted({int(i.id[:4]) for i in listings}))
+    out["search.html"] = pages.search(sorted({int(i.id[:4]) for i in listings}),
+                                      [(t, pages._type_name(t)) for t in pages.config.types],
+                                      sorted(((s, names[s]) for s in by_org), key=lambda o: (o[1].casefold(), o[0])))
     out["404.html"] = pages.not_found()
     out.update({name: pages.asset(name) for name in ASSETS})
     indexes = [*(org_path(s) for s in by_org), *(type_path(n) for n in by_type)]
