@@ -66,7 +66,7 @@ def test_build_writes_every_output(root, capsys):
     assert {"site/index.html", "site/issues/2024-02-W4.html", "site/issues/2024-02-W5.html"} <= names
     assert "DataDreamer" in (root / "README.md").read_text(encoding="utf-8")
     assert "Genie" in (dist / "issues/2024-02-W5.md").read_text(encoding="utf-8")
-    assert any(n.startswith("site/pagefind/2024/") for n in names)
+    assert "site/search/2024.json" in names
     assert f"built {len(names) + 1} files" in capsys.readouterr().out  # and README.md
 
 
@@ -178,11 +178,11 @@ def test_a_damaged_cache_is_ignored(root, damage, capsys):
     assert _outputs(root) == first
 
 
-def test_damaged_list_items_in_the_cache_are_rendered_again(root, tmp_path_factory):
+def test_damaged_site_parts_in_the_cache_are_rendered_again(root, tmp_path_factory):
     build(root)
     with sqlite3.connect(root / CACHE_DIR / DATABASE) as db:
-        db.execute("UPDATE items SET data = x'ff00'")
-    # the edited week shares the type page of the other week, whose items are damaged
+        db.execute("UPDATE parts SET data = x'ff00'")
+    # the edited week shares the type page of the other week, whose list items and search record are damaged
     (root / "issues/2024/2024-02-W5.yaml").write_text(W5.replace("type: dev", "type: paper"), encoding="utf-8")
     assert build(root) == 0
     assert _outputs(root) == _cold(root, tmp_path_factory)

@@ -103,7 +103,7 @@ def parsed(path: Path) -> Links:
 
 
 def pages(site: Path) -> Iterator[Path]:
-    return (p for p in sorted(site.rglob("*.html")) if "pagefind" not in p.parts)
+    return iter(sorted(site.rglob("*.html")))
 
 
 def test_every_internal_link_and_asset_of_every_page_exists(site):
@@ -125,6 +125,26 @@ def test_every_internal_link_and_asset_of_every_page_exists(site):
     for name in ("sitemap.xml", "robots.txt", "404.html", "favicon.svg", "style.css", "search.js", "feed.xml", "atom.xml",
                  "search/2023.json", "search/2024.json"):
         assert (site / name).is_file(), name
+
+
+def test_the_search_index_holds_every_entry_by_year_with_its_organisation_group(site):
+    """The index the search page fetches: one file per year, each entry's anchor, type, title, organisations
+    (spelling variants and aliases as one group, by its page's slug) and summary as plain text."""
+    import json
+
+    index = json.loads((site / "search/2024.json").read_text(encoding="utf-8"))
+    assert [i["id"] for i in index["issues"]] == ["2024-10-W1", "2024-09-W3"]  # newest first
+    issue = index["issues"][1]
+    assert (issue["label"], issue["path"]) == ("2024년 9월 3주차", "issues/2024-09-W3.html")
+    anchor, kind, title, orgs, text = issue["entries"][0]
+    assert (anchor, kind, title) == (ENTRY, "paper", "Training Language Models to Self-Correct via Reinforcement Learning")
+    assert (site / "issues/2024-09-W3.html").read_text(encoding="utf-8").count(f'id="{anchor}"') == 1
+    deepmind = {slug for name, slug in orgs if name == "Google DeepMind"}
+    assert deepmind and deepmind == {slug for name, slug in issue["entries"][1][3]}  # "DeepMind" is an alias of it
+    assert (site / f"orgs/{deepmind.pop()}.html").is_file()
+    assert text == "자기교정 능력을 multi-turn online RL로 향상시키는 SCoRe"
+    assert [i["id"] for i in json.loads((site / "search/2023.json").read_text(encoding="utf-8"))["issues"]] == ["2023-02-W4"]
+    assert 'href="search.html"' in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_sitemap_lists_every_page_once_by_its_absolute_url(site):
@@ -235,11 +255,10 @@ def test_builds_rewrite_only_what_changed(tmp_path):
     build(tmp_path)
     after = snapshot(site)
     changed = {name for name in after if after[name] != before.get(name)}
-    pages = {name for name in changed if not name.startswith("pagefind/")}
     meta = next(n for n in (site / "orgs").glob("*.html") if "Llama" in n.read_text(encoding="utf-8")).relative_to(site).as_posix()
-    assert pages == {"issues/2024-10-W1.html", "index.html", meta, "types/paper-2024.html"}
-    assert any(name.startswith("pagefind/2024/") for name in changed)  # the index follows the content
-    assert not any(name.startswith("pagefind/2023/") for name in changed)  # of that year only
+    # the search index follows the content, of that year only
+    assert changed == {"issues/2024-10-W1.html", "index.html", meta, "types/paper-2024.html", "search/2024.json"}
+    assert "Llama 3.2 Vision and Edge" in (site / "search/2024.json").read_text(encoding="utf-8")
 
     # a setting that changes no issue page leaves the index alone
     (tmp_path / "newsletter.toml").write_text(TOML + '[site]\nsubscribe_url = "https://news.example.com/s"\n', encoding="utf-8")
@@ -250,7 +269,6 @@ def test_builds_rewrite_only_what_changed(tmp_path):
 
 
 def test_two_cold_builds_write_the_same_bytes_search_index_included(tmp_path):
-    """Pagefind writes its filters in the order of a hash map seeded anew by each run: the build sorts them."""
     outputs = []
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
@@ -258,8 +276,22 @@ def test_two_cold_builds_write_the_same_bytes_search_index_included(tmp_path):
         assert build(tmp_path / name) == 0
         site = tmp_path / name / "dist/site"
         outputs.append({p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()})
-    assert any(name.startswith("pagefind/2024/filter/") for name in outputs[0])
+    assert "search/2024.json" in outputs[0]
     assert outputs[0] == outputs[1]
+
+
+def test_a_deleted_year_leaves_no_index_and_no_empty_folder(tmp_path):
+    make_project(tmp_path, FILES, TOML)
+    site = tmp_path / "dist/site"
+    build(tmp_path)
+    (tmp_path / "issues/2023/2023-02-W4.yaml").unlink()
+    build(tmp_path)
+    assert not (site / "search/2023.json").exists() and (site / "search/2024.json").is_file()
+    for path in list((tmp_path / "issues").rglob("*.yaml")):
+        path.unlink()
+    assert build(tmp_path) == 0
+    assert not (site / "search").exists() and not (site / "issues").exists()
+    assert (site / "index.html").is_file()
 
 
 def test_a_new_week_links_the_week_before_it_and_a_deleted_one_leaves_no_page(tmp_path):

@@ -22,8 +22,10 @@ DATABASE = "build.sqlite3"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, meta BLOB NOT NULL, body BLOB)",
     "CREATE TABLE IF NOT EXISTS manifests (out TEXT PRIMARY KEY, data BLOB NOT NULL)",
-    # the web archive's list items of a fragment's entries: large, and read only for the list pages made again
-    "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    # a fragment's parts of the web archive's list pages and search index: large, and read only for those made again
+    "CREATE TABLE IF NOT EXISTS parts (key TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    # what earlier versions kept there
+    "DROP TABLE IF EXISTS items",
 )
 # SQLite's smallest limit on the parameters of one statement
 _BATCH = 900
@@ -130,19 +132,19 @@ class Store:
         except ValueError:
             return None
 
-    def put(self, key: str, meta: Any, body: str | None, items: bytes) -> None:
-        """Store a fragment, its body and its list items (encoded by :func:`encode`; long texts read only when needed)."""
+    def put(self, key: str, meta: Any, body: str | None, parts: bytes) -> None:
+        """Store a fragment, its body and its site parts (encoded by :func:`encode`; long texts read only when needed)."""
         self._run("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", (key, encode(meta), None if body is None else encode(body)))
-        self._run("INSERT OR REPLACE INTO items VALUES (?, ?)", (key, items))
+        self._run("INSERT OR REPLACE INTO parts VALUES (?, ?)", (key, parts))
 
-    def items(self, keys: list[str]) -> dict[str, list[str]]:
-        """The stored list items among ``keys``; damaged ones are left out."""
-        return self._values("SELECT key, data FROM items", keys)
+    def parts(self, keys: list[str]) -> dict[str, Any]:
+        """The stored site parts among ``keys``; damaged ones are left out."""
+        return self._values("SELECT key, data FROM parts", keys)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Drop the fragments not in ``keys``, so the cache does not grow without bound."""
         keep = set(keys)
-        for table in ("fragments", "items"):
+        for table in ("fragments", "parts"):
             for key in {row[0] for row in self._run(f"SELECT key FROM {table}")} - keep:
                 self._run(f"DELETE FROM {table} WHERE key = ?", (key,))
 

@@ -29,10 +29,10 @@ from newsletter.load import source_bytes
 from newsletter.ledger import LEDGER_NAME
 from newsletter.outputs import SITE, digest_path
 from newsletter.project import Project
-from newsletter.site.search import INDEX_DIR
 
 if TYPE_CHECKING:
     from newsletter.build.render import Fragment, Nav, RenderedIssue, Renderer
+    from newsletter.site.pages import Parts
 
 # the packages whose version can change a rendered byte: an upgrade of any of them renders everything again
 RENDERER_DEPENDENCIES = ("Jinja2", "MarkupSafe", "mjml-python", "markdown-it-py", "feedgen", "python-dateutil", "PyYAML", "pydantic")
@@ -54,8 +54,6 @@ class Build:
     previous: dict[str, Signature] = field(default_factory=dict)
     # the per-issue files of the last build: those not made again are removed while they are as it wrote them
     previous_issues: dict[str, Signature] = field(default_factory=dict)
-    # the content's language, which the search index is made for
-    language: str = "en"
 
     def stage(self, files: dict[Path, bytes | Staged]) -> None:
         """Start writing rendered files beside their targets."""
@@ -132,7 +130,7 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
     from newsletter.build.render import Renderer
 
     job = _Rebuild(project, Renderer(project, out, layout), raw, keys, store, nav)
-    build = Build(out, store, Manifest(fp), previous=previous.archive, language=project.config.language,
+    build = Build(out, store, Manifest(fp), previous=previous.archive,
                   previous_issues={p: sig for r in previous.issues.values() for p, sig in r.outputs.items()})
     try:
         job.reuse(previous, fresh, build.manifest)
@@ -167,8 +165,8 @@ class _Rebuild:
         self.project, self.renderer, self.raw, self.keys, self.store, self.nav = project, renderer, raw, keys, store, nav
         self.fragments: dict[Path, Fragment] = {}
         self.bodies: dict[Path, str | None] = {}
-        # the list items of the issues rendered now, by id, encoded: UTF-8 holds them in a fraction of a str's memory
-        self.items: dict[str, bytes] = {}
+        # the site parts of the issues rendered now, by id, encoded: UTF-8 holds them in a fraction of a str's memory
+        self.parts: dict[str, bytes] = {}
         self.errors: list[Diagnostic] = []
 
     def reuse(self, previous: Manifest, fresh: set[str], manifest: Manifest) -> None:
@@ -197,23 +195,20 @@ class _Rebuild:
         latest = sorted(self.fragments, key=lambda p: (self.fragments[p].date, p.stem), reverse=True)[: renderer.config.site.latest]
         issues = [(p.stem, issue) for p in latest if (issue := renderer.load(*self.item(p)[:3])[1]) is not None]
         only = self._changed_lists(previous, fp)
-        items = partial(self.list_items, build=build)
-        files, every = renderer.site_archive(fragments, issues, only, items)
+        parts = partial(self.site_parts, build=build)
+        files, every = renderer.site_archive(fragments, issues, only, parts)
         if only is not None:
             # a list page not made now stays only while it is the file the last build wrote
             lost = {p for p in every - files.keys() if not intact({str(p): previous.archive.get(str(p), _UNWRITTEN)})}
             if lost:
-                files.update(renderer.site_archive(fragments, issues, {p.relative_to(renderer.site).as_posix() for p in lost}, items)[0])
-        index = renderer.site / INDEX_DIR
-        kept = {str(p): previous.archive[str(p)] for p in every - files.keys()}
-        kept.update({p: sig for p, sig in previous.archive.items() if Path(p).is_relative_to(index)})
-        return files, kept
+                files.update(renderer.site_archive(fragments, issues, {p.relative_to(renderer.site).as_posix() for p in lost}, parts)[0])
+        return files, {str(p): previous.archive[str(p)] for p in every - files.keys()}
 
     def _changed_lists(self, previous: Manifest, fp: str) -> set[str] | None:
-        """The list pages that show an issue rendered now or deleted, as it is and as it was; None: all of them."""
+        """The list pages and search indexes that show an issue rendered now or deleted, as it is and as it was; None: all of them."""
         if fp != previous.fingerprint:
             return None
-        old = [r.key for path, r in previous.issues.items() if Path(path) not in self.raw or (Path(path).stem in self.items and r.key != self.keys[path])]
+        old = [r.key for path, r in previous.issues.items() if Path(path) not in self.raw or (Path(path).stem in self.parts and r.key != self.keys[path])]
         stored = self.store.fragments(old)
         if len(stored) < len(set(old)):
             return None
@@ -223,7 +218,7 @@ class _Rebuild:
             was = [Fragment.from_data(stored[k]) for k in old]
         except ValueError:
             return None
-        return self.renderer.lists_of([*was, *(f for p, f in self.fragments.items() if p.stem in self.items)])
+        return self.renderer.lists_of([*was, *(f for p, f in self.fragments.items() if p.stem in self.parts)])
 
     def add(self, path: Path, errors: list[Diagnostic], rendered: "RenderedIssue | None", build: Build) -> None:
         """Take one rendered issue file into ``build``; once any file has errors, only count theirs."""
@@ -236,8 +231,8 @@ class _Rebuild:
             return
         build.stage(rendered.files)
         key = self.keys[str(path)]
-        self.fragments[path], self.bodies[path], self.items[path.stem] = rendered.fragment, rendered.body, encode(rendered.items)
-        self.store.put(key, rendered.fragment.to_data(), rendered.body, self.items[path.stem])
+        self.fragments[path], self.bodies[path], self.parts[path.stem] = rendered.fragment, rendered.body, encode(rendered.parts.to_data())
+        self.store.put(key, rendered.fragment.to_data(), rendered.body, self.parts[path.stem])
         build.manifest.issues[str(path)] = IssueRecord(key, {str(p): _UNWRITTEN for p in rendered.files}, rendered.warning)
         build.rendered += 1
 
@@ -248,14 +243,22 @@ class _Rebuild:
             more = f" (and {len(self.errors) - 1} more; run 'newsletter check')" if len(self.errors) > 1 else ""
             raise NewsletterError(f"{first.message}{more}", first.file, first.line, first.column)
 
-    def list_items(self, ids: list[str], build: Build) -> dict[str, list[str]]:
-        """The list items of the entries of the issues ``ids``: rendered now, else cached, else rendered again."""
+    def site_parts(self, ids: list[str], build: Build) -> dict[str, "Parts"]:
+        """The site parts of the issues ``ids``: rendered now, else cached, else rendered again."""
+        from newsletter.site.pages import Parts
+
         paths = {p.stem: p for p in self.fragments}
-        stored = self.store.items([self.keys[str(paths[i])] for i in ids if i not in self.items])
+        stored = self.store.parts([self.keys[str(paths[i])] for i in ids if i not in self.parts])
+        found = {}
         for i in ids:
-            if i not in self.items and self.keys[str(paths[i])] not in stored:
-                self.add(paths[i], *self.renderer.file(*self.item(paths[i])), build)
-        return {i: decode(self.items[i]) if i in self.items else stored[self.keys[str(paths[i])]] for i in ids}
+            if i not in self.parts:
+                try:
+                    found[i] = Parts.from_data(stored[self.keys[str(paths[i])]])
+                    continue
+                except (KeyError, ValueError):
+                    self.add(paths[i], *self.renderer.file(*self.item(paths[i])), build)
+            found[i] = Parts.from_data(decode(self.parts[i]))
+        return found
 
     def body(self, path: Path, build: Build) -> str:
         """The feed body of a published issue: rendered now, else cached, else rendered again."""
@@ -268,33 +271,28 @@ class _Rebuild:
 
 def write_build(build: Build) -> list[Path]:
     """Put the staged files whose bytes changed in place, drop the files of deleted issues and pages of the site
-    no longer made (only files the last build wrote: never one of the editor's), index the site for search when
-    its issue pages changed, record the manifest."""
+    no longer made (only files the last build wrote: never one of the editor's), record the manifest."""
     written = build.staging.commit()
     expected = {p for r in build.manifest.issues.values() for p in r.outputs}
-    removed = []
     for stale, sig in build.previous_issues.items():
         if stale not in expected and signature(stale) == sig:
             Path(stale).unlink()
-            removed.append(Path(stale))
+            _remove_empty(Path(stale).parent, build.out)
     site = build.out / SITE
     for stale in build.previous.keys() - build.manifest.archive.keys():
         if Path(stale).is_relative_to(site):
             Path(stale).unlink(missing_ok=True)
-    if build.files:
-        from newsletter.site.search import update_index
-
-        pages = site / "issues"
-        indexed = update_index(site, build.language, [p for p in [*written, *removed] if p.parent == pages])
-        written += indexed
-        index = site / INDEX_DIR
-        files = [p for p in index.rglob("*") if p.is_file()]
-        build.manifest.archive = {p: sig for p, sig in build.manifest.archive.items() if not Path(p).is_relative_to(index)}
-        build.manifest.archive.update({str(p): _UNWRITTEN for p in files})
-        build.files.update(files)
+            _remove_empty(Path(stale).parent, site)
     _record(build)
     build.store.close()
     return written
+
+
+def _remove_empty(folder: Path, top: Path) -> None:
+    """Remove ``folder`` and its parents below ``top`` while they are empty: what the files removed leave."""
+    while folder != top and folder.is_relative_to(top) and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _record(build: Build) -> None:

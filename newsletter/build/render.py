@@ -32,7 +32,7 @@ from newsletter.rules import Context
 from newsletter.rules.text import builtin_orgs
 from newsletter.site import pages as site_pages
 from newsletter.site.listing import OrgNames
-from newsletter.site.pages import Listing, Pages
+from newsletter.site.pages import Listing, Pages, Parts
 
 # the ids of the issues before and after one (None at either end)
 Nav = tuple[str | None, str | None]
@@ -74,13 +74,13 @@ class Fragment:
 @dataclass(frozen=True)
 class RenderedIssue:
     """One issue's own files (their bytes, or staged already), its fragment, its feed body (when published),
-    its size warning, and its entries' items on the web archive's organisation and type pages."""
+    its size warning, and its parts of the web archive's list pages and search index."""
 
     files: dict[Path, bytes | Staged]
     fragment: Fragment
     body: str | None
     warning: str | None
-    items: list[str]
+    parts: Parts
 
 
 class Renderer:
@@ -133,11 +133,11 @@ class Renderer:
             types = list(dict.fromkeys(e.type for e in issue.entries))
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
-        site, items = self.pages.listing(issue_id, issue)
+        site, parts = self.pages.listing(issue_id, issue)
         made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, site)
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
-        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), items)
+        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), parts)
 
     def archive(self, fragments: list[Fragment], body: Callable[[Fragment], str]) -> dict[Path, bytes]:
         """The digest and the feeds; ``body(fragment)`` gives the feed body of a published issue."""
@@ -155,10 +155,10 @@ class Renderer:
         }
 
     def site_archive(self, fragments: list[Fragment], latest: list[tuple[str, Issue]], only: set[str] | None,
-                     items: Callable[[list[str]], dict[str, list[str]]]) -> tuple[dict[Path, bytes], set[Path]]:
-        """The web archive's pages made from the whole archive (of the lists, those in ``only``; None: all),
-        and the paths of every page of the site; ``items(ids)`` gives the list items of those issues' entries."""
-        pages, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only, items)
+                     parts: Callable[[list[str]], dict[str, Parts]]) -> tuple[dict[Path, bytes], set[Path]]:
+        """The web archive's pages made from the whole archive (of the lists and search indexes, those in ``only``;
+        None: all), and the paths of every page of the site; ``parts(ids)`` gives those issues' parts of them."""
+        pages, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only, parts)
         return {self.site / p: text.encode() for p, text in pages}, {self.site / p for p in every}
 
     def lists_of(self, fragments: list[Fragment]) -> set[str]:

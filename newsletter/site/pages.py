@@ -22,6 +22,7 @@ from newsletter.config import Config
 from newsletter.model import Entry, Issue
 from newsletter.render.html import Group, groups, heading, preheader
 from newsletter.render.templates import macro, render
+from newsletter.site import search
 from newsletter.site.listing import OrgNames, anchors, slug
 from newsletter.urls import issue_page as issue_path
 from newsletter.weeks import issue_label, month_name
@@ -113,17 +114,19 @@ class Pages:
         return self._page("site-home.html.j2", "index.html", articles=articles, years=years,
                           month_name=lambda m: month_name(m, self.config.labels))
 
-    def listing(self, issue_id: str, issue: Issue) -> tuple[dict, list[str]]:
+    def listing(self, issue_id: str, issue: Issue) -> tuple[dict, Parts]:
         """The issue's part of the site's lists, as plain data the build cache can store: its heading and each entry's
-        type and organisations; and each entry's item on the organisation and type pages, rendered once, here."""
+        type and organisations; and its parts of the list pages and of the search index, rendered once, here."""
         if self._item is None:
             # every organisation and type page sits one folder below the root
             self._item = macro(self.env, "site-list-item.html.j2", "item", config=self.config, root=_root(org_path("-", 1)),
                                org_path=org_path, issue_path=issue_path)
         label, date = id_label(issue_id, self.config), issue.date.isoformat()
-        items = [self._item(e, anchor, [(self.orgs.name(o), self.orgs.slug(o)) for o in e.org], issue_id, date, label)
-                 for anchor, e in zip(anchors(e.title for e in issue.entries), issue.entries)]
-        return {"heading": heading(issue, self.config), "entries": [{"type": e.type, "orgs": e.org} for e in issue.entries]}, items
+        ids = anchors(e.title for e in issue.entries)
+        orgs = [[self.orgs.name_and_slug(o) for o in e.org] for e in issue.entries]
+        items = [self._item(e, anchor, named, issue_id, date, label) for anchor, e, named in zip(ids, issue.entries, orgs)]
+        data = {"heading": heading(issue, self.config), "entries": [{"type": e.type, "orgs": e.org} for e in issue.entries]}
+        return data, Parts(items, search.record(issue_id, issue, label, ids, orgs))
 
     def org_year(self, org_slug: str, name: str, year: int, items: list[str]) -> str:
         """Every entry naming one organisation in one year (``items``, newest first)."""
@@ -157,10 +160,17 @@ class Pages:
         orgs = sorted(((org_path(s), name, n) for s, (name, n) in counts.items()), key=lambda o: (o[1].casefold(), o[0]))
         return self._page("site-orgs.html.j2", "orgs/index.html", orgs=orgs)
 
-    def search(self, years: list[int], types: list[tuple[str, str]], orgs: list[tuple[str, str]]) -> str:
-        """The search page over the data files of ``years``, with filters by ``types`` (key, heading) and ``orgs``
-        (slug, name, by name)."""
-        return self._page("site-search.html.j2", "search.html", years=sorted(years, reverse=True), types=types, orgs=orgs)
+    def search(self, years: Iterable[int], types: Iterable[str], orgs: dict[str, str]) -> str:
+        """The search page over the indexes of ``years`` (see newsletter/site/search.py), with filters by the
+        ``types`` and the organisations (slug → name) found in the archive."""
+        shown = [[name, self._type_name(name)] for name in sorted(types, key=self._type_order)]
+        return self._page("site-search.html.j2", "search.html", years=sorted(years, reverse=True), types=shown,
+                          orgs=sorted(([s, n] for s, n in orgs.items()), key=lambda o: (o[1].casefold(), o[0])))
+
+    def _type_order(self, name: str) -> tuple[int, str]:
+        """The configured types in their order, then any other by name."""
+        order = list(self.config.types)
+        return (order.index(name), "") if name in order else (len(order), name)
 
     def not_found(self) -> str:
         # served at any depth: its links are absolute, from base_url's path
@@ -190,16 +200,38 @@ class Listing:
     data: dict
 
 
+@dataclass(frozen=True)
+class Parts:
+    """One issue's parts of the pages made from the whole archive: its entries' items on the organisation and type
+    pages, and its record in its year's search index. Large: the build cache keeps them apart from the fragment."""
+
+    items: list[str]
+    record: str
+
+    def to_data(self) -> list:
+        return [self.items, self.record]
+
+    @classmethod
+    def from_data(cls, data: object) -> "Parts":
+        """The parts stored as ``data``; raises ValueError when they are malformed."""
+        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], list) and isinstance(data[1], str)):
+            raise ValueError("malformed parts")
+        return cls(data[0], data[1])
+
+
 FIXED = ("index.html", "search.html", "404.html", "orgs/index.html", "robots.txt", "sitemap.xml", *ASSETS)
 # an entry as the lists find it: its issue's date and id, and its place in the issue
 Ref = tuple[str, str, int]
+# a page made from the parts of some issues: its year, the ids of those issues, and how to make it from their parts
+Made = tuple[int, set[str], Callable[[dict[str, Parts]], str]]
 
 
 def list_pages(listings: Iterable[Listing], orgs: OrgNames) -> set[str]:
-    """The organisation and type pages (paths) that the entries of ``listings`` appear on."""
+    """The organisation and type pages and the search indexes (paths) that the entries of ``listings`` appear in."""
     paths = set()
     for item in listings:
         year = item.date.year
+        paths.add(search.search_path(year))
         for e in item.data["entries"]:
             paths.update((type_path(e["type"], year), type_path(e["type"])))
             for o in e["orgs"]:
@@ -227,46 +259,60 @@ def _grouped(listings: list[Listing], orgs: OrgNames) -> tuple[dict, dict, dict[
     return by_org, by_type, names
 
 
+def _list(make: Callable[[list[str]], str], refs: list[Ref], parts: dict[str, Parts]) -> str:
+    """A list page of the entries ``refs``, newest first; the sort is stable, so an issue's entries keep their order."""
+    return make([parts[i].items[n] for _, i, n in sorted(refs, key=lambda r: r[:2], reverse=True)])
+
+
+def _index(ids: list[str], parts: dict[str, Parts]) -> str:
+    """A year's search index, of the issues ``ids`` (newest first)."""
+    return search.year_index(parts[i].record for i in ids)
+
+
 def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None,
-            items: Callable[[list[str]], dict[str, list[str]]]) -> tuple[Iterator[tuple[str, str]], set[str]]:
-    """The pages made from the whole archive (path, text): the fixed ones, and of the organisation and type pages
-    those in ``only`` (all when None); with the paths of every such page, made now or not. ``items(ids)`` gives the
-    list items of the entries of those issues, asked only for the pages made.
+            parts: Callable[[list[str]], dict[str, Parts]]) -> tuple[Iterator[tuple[str, str]], set[str]]:
+    """The pages made from the whole archive (path, text): the fixed ones, and of the organisation and type pages and
+    the search indexes those in ``only`` (all when None); with the paths of every such page, made now or not.
+    ``parts(ids)`` gives the parts of those issues, asked only for the pages made.
 
     The pages come one at a time, the lists a year at a time: a large archive's lists are never all in memory."""
     by_org, by_type, names = _grouped(listings, pages.orgs)
-    lists: dict[str, tuple[int, Callable[[list[str]], str], list[Ref]]] = {}
+    lists: dict[str, Made] = {}
     for s, years in by_org.items():
-        lists.update({org_path(s, y): (y, partial(pages.org_year, s, names[s], y), refs) for y, refs in years.items()})
+        lists.update({org_path(s, y): (y, {i for _, i, _ in refs}, partial(_list, partial(pages.org_year, s, names[s], y), refs))
+                      for y, refs in years.items()})
     for name, years in by_type.items():
-        lists.update({type_path(name, y): (y, partial(pages.type_year, name, y), refs) for y, refs in years.items()})
+        lists.update({type_path(name, y): (y, {i for _, i, _ in refs}, partial(_list, partial(pages.type_year, name, y), refs))
+                      for y, refs in years.items()})
+    listed = sorted(lists)
+    by_year: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    for item in listings:
+        by_year[item.date.year].append((item.date, item.id))
+    newest = {y: [i for _, i in sorted(issues, reverse=True)] for y, issues in by_year.items()}
+    lists.update({search.search_path(y): (y, set(ids), partial(_index, ids)) for y, ids in newest.items()})
     counts = {s: {y: len(refs) for y, refs in years.items()} for s, years in by_org.items()}
     out = {org_path(s): pages.org_years(s, names[s], counts[s]) for s in by_org if only is None or org_path(s) in only}
     out.update({type_path(n): pages.type_years(n, {y: len(refs) for y, refs in years.items()}) for n, years in by_type.items()})
     out["orgs/index.html"] = pages.org_index({s: (names[s], sum(counts[s].values())) for s in by_org})
     out["index.html"] = pages.home(latest, [(i.id, i.date, i.data["heading"]) for i in listings])
-    out["search.html"] = pages.search(sorted({int(i.id[:4]) for i in listings}),
-                                      [(t, pages._type_name(t)) for t in pages.config.types],
-                                      sorted(((s, names[s]) for s in by_org), key=lambda o: (o[1].casefold(), o[0])))
+    out["search.html"] = pages.search(by_year, by_type, names)
     out["404.html"] = pages.not_found()
     out.update({name: pages.asset(name) for name in ASSETS})
     indexes = [*(org_path(s) for s in by_org), *(type_path(n) for n in by_type)]
-    every = [*(issue_path(i.id) for i in listings), *sorted(lists), *sorted(indexes)]
+    every = [*(issue_path(i.id) for i in listings), *listed, *sorted(indexes)]
     out["sitemap.xml"] = sitemap(["", "orgs/index.html", *every], pages.config)
     out["robots.txt"] = robots(pages.config)
     made = {path: spec for path, spec in lists.items() if only is None or path in only}
-    return chain(out.items(), _lists(made, items)), {*out, *lists, *indexes}
+    return chain(out.items(), _made(made, parts)), {*out, *lists, *indexes}
 
 
-def _lists(made: dict[str, tuple[int, Callable[[list[str]], str], list[Ref]]],
-           items: Callable[[list[str]], dict[str, list[str]]]) -> Iterator[tuple[str, str]]:
-    """The list pages ``made`` (path: year, maker, entries), a year at a time; the items of that year's issues
-    are asked for together."""
-    years: dict[int, list[tuple[str, Callable[[list[str]], str], list[Ref]]]] = defaultdict(list)
-    for path, (year, make, refs) in made.items():
-        years[year].append((path, make, refs))
+def _made(made: dict[str, Made], parts: Callable[[list[str]], dict[str, Parts]]) -> Iterator[tuple[str, str]]:
+    """The pages ``made`` (path: year, issues, maker), a year at a time; the parts of that year's issues are asked
+    for together."""
+    years: dict[int, list[tuple[str, Made]]] = defaultdict(list)
+    for path, spec in made.items():
+        years[spec[0]].append((path, spec))
     for year in sorted(years):
-        found = items(sorted({i for _, _, refs in years[year] for _, i, _ in refs}))
-        for path, make, refs in years[year]:
-            # newest first; the sort is stable, so an issue's entries keep their order
-            yield path, make([found[i][n] for _, i, n in sorted(refs, key=lambda r: r[:2], reverse=True)])
+        found = parts(sorted(set().union(*(ids for _, (_, ids, _) in years[year]))))
+        for path, (_, _, make) in sorted(years[year]):
+            yield path, make(found)
