@@ -121,19 +121,20 @@ class Renderer:
         paths = issue_paths(self.out, issue_id)
         week = markdown.digest_week(issue, config)
         blocks = week["blocks"][: len(issue.entries)]  # the digest's blocks end with the issue's raw Markdown
+        article = self.pages.article(issue_id, issue)
         files = {
             paths["page"]: markdown.issue_page(issue_id, issue, config, env, layout=self.layout, blocks=blocks).encode(),
             paths["email"]: web_copy(html, context["links"]).encode(),
             paths["text"]: text.encode(),
             paths["message"]: eml(issue_id, issue, config, context["heading"], text, html),
-            paths["site-page"]: self.pages.issue(issue_id, issue, *nav).encode(),
+            paths["site-page"]: self.pages.issue(article, *nav).encode(),
         }
         feed, body = None, None
         if issue.published is not None:
             types = list(dict.fromkeys(e.type for e in issue.entries))
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
-        site, parts = self.pages.listing(issue_id, issue)
+        site, parts = self.pages.listing(article)
         made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, site)
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
