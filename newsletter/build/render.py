@@ -74,13 +74,13 @@ class Fragment:
 @dataclass(frozen=True)
 class RenderedIssue:
     """One issue's own files (their bytes, or staged already), its fragment, its feed body (when published),
-    its size warning, and its parts of the web archive's list pages and search index."""
+    its size warning, and its parts of the web archive's list pages and search index (see :meth:`Parts.to_bytes`)."""
 
     files: dict[Path, bytes | Staged]
     fragment: Fragment
     body: str | None
     warning: str | None
-    parts: Parts
+    parts: bytes
 
 
 class Renderer:
@@ -138,7 +138,7 @@ class Renderer:
         made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, site)
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
-        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), parts)
+        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), parts.to_bytes())
 
     def archive(self, fragments: list[Fragment], body: Callable[[Fragment], str]) -> dict[Path, bytes]:
         """The digest and the feeds; ``body(fragment)`` gives the feed body of a published issue."""
