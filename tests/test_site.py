@@ -414,6 +414,7 @@ def test_the_quick_search_box_of_every_page_opens_the_search(served, browser):
     page.press(".quick-search input", "Enter")
     page.locator(".result", has_text="Genie").first.wait_for(timeout=15_000)
     assert page.input_value("#search-q") == "Genie"
+    assert page.locator("input[type=search]").count() == 1  # the search page's own box, not a second one
     # readable at 375 px: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.close()
