@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -130,8 +131,6 @@ def test_every_internal_link_and_asset_of_every_page_exists(site):
 def test_the_search_index_holds_every_entry_by_year_with_its_organisation_group(site):
     """The index the search page fetches: one file per year, each entry's anchor, type, title, organisations
     (spelling variants and aliases as one group, by its page's slug) and summary as plain text."""
-    import json
-
     index = json.loads((site / "search/2024.json").read_text(encoding="utf-8"))
     assert [i["id"] for i in index["issues"]] == ["2024-10-W1", "2024-09-W3"]  # newest first
     issue = index["issues"][1]
@@ -374,6 +373,7 @@ def test_search_covers_every_year_and_filters_by_type_organisation_and_year(serv
     titles = results(page, 3)  # newest first; each year's data file searched in turn
     assert "Self-Correct" in titles[0] and "Genie" in titles[2]
     assert page.inner_text("#search-status") == "결과 3건"
+    assert page.locator(".result-meta mark").all_inner_texts() == ["DeepMind"] * 3  # found in the organisation's name
 
     page.select_option("select[name=type]", "paper")
     assert "Self-Correct" in results(page, 1)[0]
@@ -414,6 +414,7 @@ def test_the_quick_search_box_of_every_page_opens_the_search(served, browser):
     page.press(".quick-search input", "Enter")
     page.locator(".result", has_text="Genie").first.wait_for(timeout=15_000)
     assert page.input_value("#search-q") == "Genie"
+    assert page.locator("input[type=search]").count() == 1  # the search page's own box, not a second one
     # readable at 375 px: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.close()
@@ -448,6 +449,17 @@ def test_without_javascript_the_search_page_points_to_the_lists(served, browser)
     page.click('main a[href="orgs/index.html"]')
     page.wait_for_url(re.compile("orgs/index.html$"))
     context.close()
+
+
+def test_the_search_page_speaks_the_newsletters_language(tmp_path):
+    make_project(tmp_path, {"issues/2024/2024-10-W1.yaml": W3}, TOML.replace('language = "ko"', 'language = "en"'))
+    assert build(tmp_path) == 0
+    html = (tmp_path / "dist/site/search.html").read_text(encoding="utf-8")
+    assert '<option value="">All types</option>' in html and '<option value="">All organisations</option>' in html
+    assert "Search needs JavaScript" in html
+    config = json.loads(re.search(r'<script type="application/json" id="search-config">(.*?)</script>', html, re.S)[1])
+    assert config["words"]["no_results"] == "No results." and config["years"] == [2024]
+    assert config["types"] == [["paper", "📜 Paper link"]]
 
 
 def test_results_come_fifty_at_a_time_and_older_years_load_only_when_wanted(tmp_path, browser):

@@ -141,7 +141,8 @@
     const issueLink = element("a", "", issue.label);
     issueLink.href = config.root + issue.path;
     const meta = element("p", "result-meta", issueLink, ` · ${typeHeadings.get(type) || type}`);
-    if (orgs.length) meta.append(` · ${orgs.map((o) => o[0]).join(", ")}`);
+    const names = orgs.map((o) => o[0]).join(", ");
+    if (names) meta.append(" · ", ...marked(names, terms, 0, names.length));
     const item = element("li", "result", element("h2", "result-title", link), meta);
     if (text) item.append(element("p", "result-text", ...snippet(text, terms)));
     return item;
