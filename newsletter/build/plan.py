@@ -163,6 +163,7 @@ class _Rebuild:
     def __init__(self, project: Project, renderer: "Renderer", raw: dict[Path, bytes | None], keys: dict[str, str], store: Store,
                  nav: dict[Path, "Nav"]) -> None:
         self.project, self.renderer, self.raw, self.keys, self.store, self.nav = project, renderer, raw, keys, store, nav
+        self.paths = {p.stem: p for p in raw}  # by id
         self.fragments: dict[Path, Fragment] = {}
         self.bodies: dict[Path, str | None] = {}
         # the site parts of the issues rendered now, by id, as bytes: UTF-8 holds them in a fraction of a str's memory
@@ -247,7 +248,7 @@ class _Rebuild:
         """The site parts of the issues ``ids``: rendered now, else cached, else rendered again."""
         from newsletter.site.pages import Parts
 
-        paths = {p.stem: p for p in self.fragments}
+        paths = self.paths
         stored = self.store.parts([self.keys[str(paths[i])] for i in ids if i not in self.parts])
         found = {}
         for i in ids:
