@@ -21,6 +21,8 @@ WIDTH = 72
 # what starts escapes, code, emphasis, links, HTML, entities and line breaks (images are off);
 # most summary lines have none of it, and skipping the parser for them halves an email's rendering
 _INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<&\n\r\x00]")
+# what starts a list, a quote or a heading at the start of a line
+_BLOCK_START = re.compile(r"^\s*(?:[-+*>#]|\d+[.)])", re.M)
 # joiners, variation selectors and skin-tone modifiers take no room of their own in an emoji
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\ufe0e", "\ufe0f", *map(chr, range(0x1F3FB, 0x1F400))}
 
@@ -52,6 +54,7 @@ def inline_tokens(text: str) -> list[Token]:
     return (tokens[0].children or []) if tokens else []
 
 
+@lru_cache(maxsize=1024)  # the email and the web page show the same lines
 def markdown_inline(text: str | None) -> Markup:
     """One line of Markdown (links, emphasis, code) as HTML; everything else is escaped text."""
     if not has_inline_syntax(text or ""):
@@ -62,7 +65,7 @@ def markdown_inline(text: str | None) -> Markup:
 
 def plain_text(text: str | None) -> str:
     """Markdown as the words a reader sees, on one line: no markup, no link targets."""
-    if not has_inline_syntax(text or "") and not re.search(r"^\s*(?:[-+*>#]|\d+[.)])", text or "", re.M):
+    if not has_inline_syntax(text or "") and not _BLOCK_START.search(text or ""):
         return " ".join((text or "").split())
     words: list[str] = []
     for token in markdown_parser().parse(text or ""):
@@ -77,7 +80,7 @@ _STYLED_TAG = re.compile(r"<(a|code)(?=[ >])")
 
 def inline_styles(html: str, styles: "StyleAttributes") -> Markup:
     """Rendered Markdown with the email's inline styles on its links and code: mail clients drop <style>."""
-    if not styles:
+    if not styles or "<" not in html:
         return Markup(html)
     return Markup(_STYLED_TAG.sub(lambda m: f"<{m[1]}{styles[m[1]]}", html))
 
