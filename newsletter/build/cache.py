@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,17 +59,26 @@ def _seal(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=_SEAL, key=__version__.encode()).digest()
 
 
+def seal(data: bytes) -> bytes:
+    """``data`` behind its seal."""
+    return _seal(data) + data
+
+
+def unseal(data: Any) -> bytes:
+    """The bytes :func:`seal` stored; raises ValueError on anything else."""
+    if not isinstance(data, bytes) or data[:_SEAL] != _seal(data[_SEAL:]):
+        raise ValueError("not a value this cache stored")
+    return data[_SEAL:]
+
+
 def encode(value: Any) -> bytes:
     """JSON bytes behind their seal; lone surrogates (which YAML escapes can produce) survive the round trip."""
-    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    return _seal(data) + data
+    return seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
 def decode(data: Any) -> Any:
     """The value :func:`encode` stored; raises ValueError on anything else."""
-    if not isinstance(data, bytes) or data[:_SEAL] != _seal(data[_SEAL:]):
-        raise ValueError("not a value this cache stored")
-    return json.loads(data[_SEAL:].decode("utf-8", "surrogatepass"))
+    return json.loads(unseal(data).decode("utf-8", "surrogatepass"))
 
 
 class Store:
@@ -112,14 +121,14 @@ class Store:
         """The stored fragments among ``keys``; damaged ones are left out."""
         return self._values("SELECT key, meta FROM fragments", keys)
 
-    def _values(self, select: str, keys: list[str]) -> dict[str, Any]:
-        """The decoded values of ``select`` (key, value) among ``keys``; damaged ones are left out."""
+    def _values(self, select: str, keys: list[str], read: Callable[[Any], Any] = decode) -> dict[str, Any]:
+        """The values of ``select`` (key, value) among ``keys``, as ``read`` gives them; damaged ones are left out."""
         found: dict[str, Any] = {}
         for i in range(0, len(keys), _BATCH):
             batch = keys[i : i + _BATCH]
             for key, data in self._run(f"{select} WHERE key IN ({','.join('?' * len(batch))})", batch):
                 try:
-                    found[key] = decode(data)
+                    found[key] = read(data)
                 except ValueError:
                     continue
         return found
@@ -133,13 +142,13 @@ class Store:
             return None
 
     def put(self, key: str, meta: Any, body: str | None, parts: bytes) -> None:
-        """Store a fragment, its body and its site parts (encoded by :func:`encode`; long texts read only when needed)."""
+        """Store a fragment, its body and its site parts (long texts, read only when needed)."""
         self._run("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", (key, encode(meta), None if body is None else encode(body)))
-        self._run("INSERT OR REPLACE INTO parts VALUES (?, ?)", (key, parts))
+        self._run("INSERT OR REPLACE INTO parts VALUES (?, ?)", (key, seal(parts)))
 
-    def parts(self, keys: list[str]) -> dict[str, Any]:
-        """The stored site parts among ``keys``; damaged ones are left out."""
-        return self._values("SELECT key, data FROM parts", keys)
+    def parts(self, keys: list[str]) -> dict[str, bytes]:
+        """The stored site parts among ``keys``, as :meth:`put` was given them; damaged ones are left out."""
+        return self._values("SELECT key, data FROM parts", keys, unseal)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Drop the fragments not in ``keys``, so the cache does not grow without bound."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter import PACKAGE_TEMPLATES
-from newsletter.build.cache import Store, content_key, decode, encode, folder_fingerprint
+from newsletter.build.cache import Store, content_key, folder_fingerprint
 from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, signature
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
@@ -165,7 +165,7 @@ class _Rebuild:
         self.project, self.renderer, self.raw, self.keys, self.store, self.nav = project, renderer, raw, keys, store, nav
         self.fragments: dict[Path, Fragment] = {}
         self.bodies: dict[Path, str | None] = {}
-        # the site parts of the issues rendered now, by id, encoded: UTF-8 holds them in a fraction of a str's memory
+        # the site parts of the issues rendered now, by id, as bytes: UTF-8 holds them in a fraction of a str's memory
         self.parts: dict[str, bytes] = {}
         self.errors: list[Diagnostic] = []
 
@@ -231,8 +231,8 @@ class _Rebuild:
             return
         build.stage(rendered.files)
         key = self.keys[str(path)]
-        self.fragments[path], self.bodies[path], self.parts[path.stem] = rendered.fragment, rendered.body, encode(rendered.parts.to_data())
-        self.store.put(key, rendered.fragment.to_data(), rendered.body, self.parts[path.stem])
+        self.fragments[path], self.bodies[path], self.parts[path.stem] = rendered.fragment, rendered.body, rendered.parts
+        self.store.put(key, rendered.fragment.to_data(), rendered.body, rendered.parts)
         build.manifest.issues[str(path)] = IssueRecord(key, {str(p): _UNWRITTEN for p in rendered.files}, rendered.warning)
         build.rendered += 1
 
@@ -253,11 +253,11 @@ class _Rebuild:
         for i in ids:
             if i not in self.parts:
                 try:
-                    found[i] = Parts.from_data(stored[self.keys[str(paths[i])]])
+                    found[i] = Parts.from_bytes(stored[self.keys[str(paths[i])]])
                     continue
                 except (KeyError, ValueError):
                     self.add(paths[i], *self.renderer.file(*self.item(paths[i])), build)
-            found[i] = Parts.from_data(decode(self.parts[i]))
+            found[i] = Parts.from_bytes(self.parts[i])
         return found
 
     def body(self, path: Path, build: Build) -> str:

@@ -74,13 +74,13 @@ class Fragment:
 @dataclass(frozen=True)
 class RenderedIssue:
     """One issue's own files (their bytes, or staged already), its fragment, its feed body (when published),
-    its size warning, and its parts of the web archive's list pages and search index."""
+    its size warning, and its parts of the web archive's list pages and search index (see :meth:`Parts.to_bytes`)."""
 
     files: dict[Path, bytes | Staged]
     fragment: Fragment
     body: str | None
     warning: str | None
-    parts: Parts
+    parts: bytes
 
 
 class Renderer:
@@ -121,23 +121,24 @@ class Renderer:
         paths = issue_paths(self.out, issue_id)
         week = markdown.digest_week(issue, config)
         blocks = week["blocks"][: len(issue.entries)]  # the digest's blocks end with the issue's raw Markdown
+        article = self.pages.article(issue_id, issue)
         files = {
             paths["page"]: markdown.issue_page(issue_id, issue, config, env, layout=self.layout, blocks=blocks).encode(),
             paths["email"]: web_copy(html, context["links"]).encode(),
             paths["text"]: text.encode(),
             paths["message"]: eml(issue_id, issue, config, context["heading"], text, html),
-            paths["site-page"]: self.pages.issue(issue_id, issue, *nav).encode(),
+            paths["site-page"]: self.pages.issue(article, *nav).encode(),
         }
         feed, body = None, None
         if issue.published is not None:
             types = list(dict.fromkeys(e.type for e in issue.entries))
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
-        site, parts = self.pages.listing(issue_id, issue)
+        site, parts = self.pages.listing(article)
         made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, site)
         # what a later build reads back from the cache, so both give the same bytes
         fragment = Fragment.from_data(made.to_data())
-        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), parts)
+        return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), parts.to_bytes())
 
     def archive(self, fragments: list[Fragment], body: Callable[[Fragment], str]) -> dict[Path, bytes]:
         """The digest and the feeds; ``body(fragment)`` gives the feed body of a published issue."""

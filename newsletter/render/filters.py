@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from newsletter.model import SummaryItem
@@ -43,11 +44,20 @@ def markdown_block(text: str | None) -> Markup:
     return Markup(markdown_parser().render(text or ""))
 
 
+# an issue's summary lines are each parsed for its email, the email's text part and its web page: once is enough
+@lru_cache(maxsize=1024)
+def inline_tokens(text: str) -> list[Token]:
+    """The tokens of one line of Markdown, shared by every caller: never change them."""
+    tokens = markdown_parser().parseInline(text)
+    return (tokens[0].children or []) if tokens else []
+
+
 def markdown_inline(text: str | None) -> Markup:
     """One line of Markdown (links, emphasis, code) as HTML; everything else is escaped text."""
     if not has_inline_syntax(text or ""):
         return Markup(escapeHtml(text or ""))
-    return Markup(markdown_parser().renderInline(text or ""))
+    md = markdown_parser()
+    return Markup(md.renderer.renderInline(inline_tokens(text or ""), md.options, {}))
 
 
 def plain_text(text: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 
 from newsletter.model import walk_summary
-from newsletter.render.filters import WIDTH, has_inline_syntax, markdown_parser, wrap
+from newsletter.render.filters import WIDTH, has_inline_syntax, inline_tokens, wrap
 from newsletter.render.templates import render
 
 TEXT_TEMPLATE = "email.txt.j2"
@@ -40,11 +40,9 @@ class Footnotes:
         """One line of Markdown as text: emphasis dropped, code kept in backticks, links as footnotes."""
         if not has_inline_syntax(markdown or ""):
             return markdown or ""
-        tokens = markdown_parser().parseInline(markdown or "")
-        children = (tokens[0].children or []) if tokens else []
         out: list[str] = []
         hrefs: list[str] = []
-        for tok in children:
+        for tok in inline_tokens(markdown or ""):
             if tok.type == "text":
                 out.append(tok.content)
             elif tok.type == "code_inline":

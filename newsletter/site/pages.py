@@ -7,11 +7,12 @@ disk; ``base_url`` makes only the absolute URLs (canonical, Open Graph, sitemap,
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain
+from itertools import accumulate, chain
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -72,17 +73,17 @@ class Article:
     issue: Issue
     heading: str
     label: str
+    entries: list[SiteEntry]  # in the issue's order
     groups: list[tuple[Group, list[SiteEntry]]]  # each type's group (its heading as the email's) and its entries
 
 
 def article(issue_id: str, issue: Issue, config: Config, orgs: OrgNames) -> Article:
     """The issue's content grouped by type, each entry with its anchor and organisation links."""
-    anchor_of = dict(zip(map(id, issue.entries), anchors(e.title for e in issue.entries)))
-    grouped = [
-        (g, [SiteEntry(e, anchor_of[id(e)], [(orgs.name(o), orgs.slug(o)) for o in e.org]) for e in g.entries])
-        for g in groups(issue, config)
-    ]
-    return Article(issue_id, issue, heading(issue, config), issue_label(issue, config), grouped)
+    entries = [SiteEntry(e, anchor, [orgs.name_and_slug(o) for o in e.org])
+               for e, anchor in zip(issue.entries, anchors(e.title for e in issue.entries))]
+    of = {id(s.entry): s for s in entries}
+    grouped = [(g, [of[id(e)] for e in g.entries]) for g in groups(issue, config)]
+    return Article(issue_id, issue, heading(issue, config), issue_label(issue, config), entries, grouped)
 
 
 class Pages:
@@ -97,36 +98,39 @@ class Pages:
                       canonical=self.config.base_url + ("" if path == "index.html" else path),
                       type_path=type_path, org_path=org_path, issue_path=issue_path, **context)
 
-    def issue(self, issue_id: str, issue: Issue, prev_id: str | None, next_id: str | None) -> str:
+    def article(self, issue_id: str, issue: Issue) -> Article:
+        """The issue as its page shows it, made once for its page and its parts of the lists."""
+        return article(issue_id, issue, self.config, self.orgs)
+
+    def issue(self, shown: Article, prev_id: str | None, next_id: str | None) -> str:
         """The page of one issue, with links to the issues before and after it."""
-        path = issue_path(issue_id)
+        issue = shown.issue
         image = issue.image or next((e.image for e in issue.entries if e.image), None)
         nav = {k: (issue_path(i), id_label(i, self.config)) for k, i in (("prev", prev_id), ("next", next_id)) if i}
-        return self._page("site-issue.html.j2", path, article=article(issue_id, issue, self.config, self.orgs),
-                          description=preheader(issue), image=image, nav=nav)
+        return self._page("site-issue.html.j2", issue_path(shown.id), article=shown, description=preheader(issue), image=image, nav=nav)
 
     def home(self, latest: list[tuple[str, Issue]], issues: list[tuple[str, dt.date, str]]) -> str:
         """The home page: ``latest`` issues in full, then every issue (id, date, heading) by year and month."""
         years: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         for issue_id, date, title in sorted(issues, key=lambda i: (i[1], i[0]), reverse=True):
             years[date.year][date.month].append((issue_path(issue_id), title, id_label(issue_id, self.config)))
-        articles = [article(i, issue, self.config, self.orgs) for i, issue in latest]
+        articles = [self.article(i, issue) for i, issue in latest]
         return self._page("site-home.html.j2", "index.html", articles=articles, years=years,
                           month_name=lambda m: month_name(m, self.config.labels))
 
-    def listing(self, issue_id: str, issue: Issue) -> tuple[dict, Parts]:
+    def listing(self, shown: Article) -> tuple[dict, Parts]:
         """The issue's part of the site's lists, as plain data the build cache can store: its heading and each entry's
         type and organisations; and its parts of the list pages and of the search index, rendered once, here."""
         if self._item is None:
             # every organisation and type page sits one folder below the root
             self._item = macro(self.env, "site-list-item.html.j2", "item", config=self.config, root=_root(org_path("-", 1)),
                                org_path=org_path, issue_path=issue_path)
+        issue_id, issue = shown.id, shown.issue
         label, date = id_label(issue_id, self.config), issue.date.isoformat()
-        ids = anchors(e.title for e in issue.entries)
-        orgs = [[self.orgs.name_and_slug(o) for o in e.org] for e in issue.entries]
-        items = [self._item(e, anchor, named, issue_id, date, label) for anchor, e, named in zip(ids, issue.entries, orgs)]
-        data = {"heading": heading(issue, self.config), "entries": [{"type": e.type, "orgs": e.org} for e in issue.entries]}
-        return data, Parts(items, search.record(issue_id, issue, label, ids, orgs))
+        items = [self._item(s.entry, s.anchor, s.orgs, issue_id, date, label) for s in shown.entries]
+        data = {"heading": shown.heading, "entries": [{"type": e.type, "orgs": e.org} for e in issue.entries]}
+        record = search.record(issue_id, issue, label, [s.anchor for s in shown.entries], [s.orgs for s in shown.entries])
+        return data, Parts(items, record)
 
     def org_year(self, org_slug: str, name: str, year: int, items: list[str]) -> str:
         """Every entry naming one organisation in one year (``items``, newest first)."""
@@ -208,15 +212,25 @@ class Parts:
     items: list[str]
     record: str
 
-    def to_data(self) -> list:
-        return [self.items, self.record]
+    def to_bytes(self) -> bytes:
+        """The texts in UTF-8 one after another, behind a line of their lengths: as JSON, each quote of their
+        HTML would be escaped and unescaped again, which cost more than the rest of a list page."""
+        texts = [t.encode("utf-8", "surrogatepass") for t in (*self.items, self.record)]
+        return json.dumps([len(t) for t in texts]).encode() + b"\n" + b"".join(texts)
 
     @classmethod
-    def from_data(cls, data: object) -> "Parts":
-        """The parts stored as ``data``; raises ValueError when they are malformed."""
-        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], list) and isinstance(data[1], str)):
+    def from_bytes(cls, data: bytes) -> "Parts":
+        """The parts :meth:`to_bytes` gave; raises ValueError when they are malformed."""
+        head, _, body = data.partition(b"\n")
+        try:
+            lengths = json.loads(head)
+            ends = list(accumulate(lengths))
+            texts = [body[start:end].decode("utf-8", "surrogatepass") for start, end in zip([0, *ends], ends)]
+        except (TypeError, UnicodeDecodeError) as e:  # a JSON error is a ValueError already
+            raise ValueError(f"malformed parts: {e}") from None
+        if not texts or ends[-1] != len(body):
             raise ValueError("malformed parts")
-        return cls(data[0], data[1])
+        return cls(texts[:-1], texts[-1])
 
 
 FIXED = ("index.html", "search.html", "404.html", "orgs/index.html", "robots.txt", "sitemap.xml", *ASSETS)
