@@ -217,7 +217,7 @@ def test_an_overridden_list_item_shows_on_every_list_and_a_broken_one_is_reporte
     make_project(tmp_path, {"issues/2024/2024-10-W1.yaml": W3}, TOML)
     item = tmp_path / "templates/site-list-item.html.j2"
     item.parent.mkdir(exist_ok=True)
-    item.write_text("{% macro item(e, anchor, orgs, issue_id, date, label) %}<li>{{ e.title }} ({{ label }})</li>\n{% endmacro %}\n",
+    item.write_text("{% macro item(e, mark, heading, orgs, link, label, date) %}<li>{{ e.title }} ({{ label }})</li>\n{% endmacro %}\n",
                     encoding="utf-8")
     assert build(tmp_path) == 0
     for page in ("types/paper-2024.html", "orgs/meta-2024.html"):
