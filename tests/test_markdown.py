@@ -12,6 +12,7 @@ from conftest import ARCHIVE_TOML, SEEDS
 from newsletter.config import Config, DigestConfig
 from newsletter.importer import parse
 from newsletter.model import Bullet, Entry, Issue
+from newsletter.render.filters import plain_text
 from newsletter.render.markdown import digest, issue_page, post
 
 SEED = (SEEDS / "archive-2024.md").read_text(encoding="utf-8").split("\n")
@@ -140,3 +141,19 @@ def test_post_layout_of_one_issue(env):
         "---\ntitle: 12월 4주차\nauthor:\n  - Editor\ndate: 2024-01-05T10:00:00.000Z\ndraft: false\n---\n\n# 12월 4주차\n\n"
         "## Abstract\n\n### 12월 4주차\n\n- [**`T`**](https://arxiv.org/abs/1) : 요약\n"
     )
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ("**SCoRe**: [자기교정](https://arxiv.org/abs/2409.12917) with `RL`", "SCoRe: 자기교정 with RL"),
+    ("<https://example.com/a_b> and \\*not emphasis\\*", "https://example.com/a_b and *not emphasis*"),
+    # lines a Markdown reader takes for a block, not a paragraph: read the same way on their own
+    ("    [indented](https://e.com) code", ""),
+    (" \t<https://e.com>", ""),
+    ("```[fence](https://e.com)", ""),
+    ("[label]: https://e.com", ""),
+    ("_ _ _", ""),
+    ("- [item](https://e.com) *one*", "item one"),
+])
+def test_plain_text_reads_a_line_as_markdown_does(line, words):
+    """The search index's and the inbox preview's words: no markup and no link targets."""
+    assert plain_text(line) == words

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
@@ -21,8 +21,6 @@ WIDTH = 72
 # what starts escapes, code, emphasis, links, HTML, entities and line breaks (images are off);
 # most summary lines have none of it, and skipping the parser for them halves an email's rendering
 _INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<&\n\r\x00]")
-# what starts a list, a quote or a heading at the start of a line
-_BLOCK_START = re.compile(r"^\s*(?:[-+*>#]|\d+[.)])", re.M)
 # joiners, variation selectors and skin-tone modifiers take no room of their own in an emoji
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\ufe0e", "\ufe0f", *map(chr, range(0x1F3FB, 0x1F400))}
 
@@ -63,16 +61,28 @@ def markdown_inline(text: str | None) -> Markup:
     return Markup(md.renderer.renderInline(inline_tokens(text or ""), md.options, {}))
 
 
+# what starts a block on a line: a list item, quote or heading; and, on a line alone, an indented code block, a
+# fence, a thematic break made of '_' or a link reference definition
+_BLOCK_START = re.compile(r"^\s*(?:[-+*>#]|\d+[.)])", re.M)
+_LINE_BLOCK = re.compile(r" {0,3}\t| {4}|\s*(?:```|~~~|_\s*_\s*_|\[[^\]]*\]:)")
+
+
 def plain_text(text: str | None) -> str:
     """Markdown as the words a reader sees, on one line: no markup, no link targets."""
-    if not has_inline_syntax(text or "") and not _BLOCK_START.search(text or ""):
-        return " ".join((text or "").split())
-    words: list[str] = []
-    for token in markdown_parser().parse(text or ""):
-        for child in token.children or ():
-            words.append(child.content if child.type in ("text", "code_inline") else " " if child.type.endswith("break") else "")
-        words.append(" " if token.block else "")
-    return " ".join("".join(words).split())
+    text = text or ""
+    if not _BLOCK_START.search(text):
+        if not has_inline_syntax(text):
+            return " ".join(text.split())
+        if "\n" not in text and "\r" not in text and not _LINE_BLOCK.match(text):
+            # one line that starts no block is one paragraph: the line's inline tokens, parsed once for every
+            # output, give its words
+            return " ".join(_words(inline_tokens(text)).split())
+    return " ".join("".join(_words(t.children or ()) + (" " if t.block else "") for t in markdown_parser().parse(text)).split())
+
+
+def _words(tokens: Iterable[Token]) -> str:
+    """The text of inline tokens: their text and code, a space for a line break, nothing of their markup."""
+    return "".join(t.content if t.type in ("text", "code_inline") else " " if t.type.endswith("break") else "" for t in tokens)
 
 
 _STYLED_TAG = re.compile(r"<(a|code)(?=[ >])")
