@@ -240,7 +240,6 @@ class Parts:
         return cls(texts[:-1], texts[-1])
 
 
-FIXED = ("index.html", "search.html", "404.html", "orgs/index.html", "robots.txt", "sitemap.xml", *ASSETS)
 # an entry as the lists find it: its issue's date and id, and its place in the issue
 Ref = tuple[str, str, int]
 # a page made from the parts of some issues: its year, the ids of those issues, and how to make it from their parts
