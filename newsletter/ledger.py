@@ -8,7 +8,6 @@ from pathlib import Path
 
 from newsletter.errors import NewsletterError
 from newsletter.fsio import editable, rewrite
-from newsletter.load import source_bytes
 
 LEDGER_NAME = "published.json"
 
@@ -49,14 +48,7 @@ def writable(root: Path) -> Path:
     return editable(path, root, LEDGER_NAME)
 
 
-def changed(root: Path, files: dict[str, Path]) -> list[str]:
-    """Ids of the recorded issues whose file (``files``: id → path) differs from what was published."""
-    out = []
-    for issue_id, recorded in read(root).items():
-        path = files.get(issue_id)
-        try:
-            if path is not None and digest(source_bytes(path, root)) != recorded:
-                out.append(issue_id)
-        except OSError:
-            continue  # an unreadable file is reported by the build itself
-    return sorted(out)
+def changed(root: Path, digests: dict[str, str | None]) -> list[str]:
+    """Ids of the recorded issues whose file's digest (``digests``: id → digest, None when unreadable) differs from
+    what was published."""
+    return sorted(i for i, recorded in read(root).items() if digests.get(i) not in (None, recorded))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,28 @@ def decode(data: Any) -> Any:
     return json.loads(unseal(data).decode("utf-8", "surrogatepass"))
 
 
+def pack(head: Any, texts: Sequence[str]) -> bytes:
+    """``head`` (JSON) and ``texts`` as one value: the texts in UTF-8 one after another, behind a line with the head
+    and their lengths. As JSON strings, each quote and line break of a long text would be escaped and read back."""
+    data = [t.encode("utf-8", "surrogatepass") for t in texts]
+    line = json.dumps([head, [len(t) for t in data]], ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return line + b"\n" + b"".join(data)
+
+
+def unpack(data: bytes) -> tuple[Any, list[str]]:
+    """The head and texts :func:`pack` gave; raises ValueError when they are malformed."""
+    line, _, body = data.partition(b"\n")
+    try:
+        head, lengths = json.loads(line.decode("utf-8", "surrogatepass"))
+        ends = list(accumulate(lengths))
+        texts = [body[start:end].decode("utf-8", "surrogatepass") for start, end in zip([0, *ends], ends)]
+    except (TypeError, UnicodeDecodeError) as e:  # a JSON error is a ValueError already
+        raise ValueError(f"malformed value: {e}") from None
+    if (ends[-1] if ends else 0) != len(body):
+        raise ValueError("malformed value: its texts are not as long as its lengths")
+    return head, texts
+
+
 class Store:
     """The cache database; every failure to read or write it is treated as a cache miss."""
 
@@ -117,18 +140,18 @@ class Store:
         except sqlite3.Error:
             return []
 
-    def fragments(self, keys: list[str]) -> dict[str, Any]:
-        """The stored fragments among ``keys``; damaged ones are left out."""
+    def fragments(self, keys: list[str]) -> dict[str, bytes]:
+        """The stored fragments among ``keys``, as :meth:`put` was given them; damaged ones are left out."""
         return self._values("SELECT key, meta FROM fragments", keys)
 
-    def _values(self, select: str, keys: list[str], read: Callable[[Any], Any] = decode) -> dict[str, Any]:
-        """The values of ``select`` (key, value) among ``keys``, as ``read`` gives them; damaged ones are left out."""
-        found: dict[str, Any] = {}
+    def _values(self, select: str, keys: list[str]) -> dict[str, bytes]:
+        """The sealed values of ``select`` (key, value) among ``keys``, unsealed; damaged ones are left out."""
+        found: dict[str, bytes] = {}
         for i in range(0, len(keys), _BATCH):
             batch = keys[i : i + _BATCH]
             for key, data in self._run(f"{select} WHERE key IN ({','.join('?' * len(batch))})", batch):
                 try:
-                    found[key] = read(data)
+                    found[key] = unseal(data)
                 except ValueError:
                     continue
         return found
@@ -141,14 +164,14 @@ class Store:
         except ValueError:
             return None
 
-    def put(self, key: str, meta: Any, body: str | None, parts: bytes) -> None:
+    def put(self, key: str, fragment: bytes, body: str | None, parts: bytes) -> None:
         """Store a fragment, its body and its site parts (long texts, read only when needed)."""
-        self._run("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", (key, encode(meta), None if body is None else encode(body)))
+        self._run("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", (key, seal(fragment), None if body is None else encode(body)))
         self._run("INSERT OR REPLACE INTO parts VALUES (?, ?)", (key, seal(parts)))
 
     def parts(self, keys: list[str]) -> dict[str, bytes]:
         """The stored site parts among ``keys``, as :meth:`put` was given them; damaged ones are left out."""
-        return self._values("SELECT key, data FROM parts", keys, unseal)
+        return self._values("SELECT key, data FROM parts", keys)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Drop the fragments not in ``keys``, so the cache does not grow without bound."""

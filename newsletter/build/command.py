@@ -25,7 +25,7 @@ def build(project: Project, out: Path, layout: str | None = None) -> Build:
     written = write_build(done)
     for warning in done.warnings:
         print(f"newsletter: {warning}", file=sys.stderr)
-    for issue_id in ledger.changed(project.root, {p.stem: p for p in project.issue_files()}):
+    for issue_id in ledger.changed(project.root, done.digests):
         print(f"newsletter: {issue_id} changed since it was published; `newsletter publish {issue_id}` records "
               "the update for feed readers", file=sys.stderr)
     print(f"built {done.outputs} files into {project.display(out)} ({len(written)} changed; "

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsletter.build.sources import Stat
+
 Signature = tuple[int, int, int]
 
 
@@ -45,6 +47,8 @@ class Manifest:
     issues: dict[str, IssueRecord] = field(default_factory=dict)
     # the outputs made from the whole archive: the digest and the feeds
     archive: dict[str, Signature] = field(default_factory=dict)
+    # each issue file's stat and digest, as the next build may trust them (see newsletter.build.sources)
+    sources: dict[str, tuple[Stat, str]] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data: Any) -> "Manifest":
@@ -53,13 +57,14 @@ class Manifest:
             issues = {
                 rel: IssueRecord(r["key"], _signatures(r["outputs"]), r["warning"]) for rel, r in data["issues"].items()
             }
-            return cls(str(data["fingerprint"]), issues, _signatures(data["archive"]))
+            sources = {str(path): ((int(a), int(b), int(c), int(d)), str(h)) for path, ((a, b, c, d), h) in data["sources"].items()}
+            return cls(str(data["fingerprint"]), issues, _signatures(data["archive"]), sources)
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls()
 
     def to_data(self) -> dict:
         issues = {rel: {"key": r.key, "outputs": r.outputs, "warning": r.warning} for rel, r in self.issues.items()}
-        return {"fingerprint": self.fingerprint, "issues": issues, "archive": self.archive}
+        return {"fingerprint": self.fingerprint, "issues": issues, "archive": self.archive, "sources": self.sources}
 
     def fresh(self, rel: str, key: str) -> bool:
         """Whether the issue file ``rel`` with content key ``key`` was built and its outputs are intact."""

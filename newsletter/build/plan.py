@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 from newsletter import PACKAGE_TEMPLATES
 from newsletter.build.cache import Store, content_key, folder_fingerprint
 from newsletter.build.manifest import IssueRecord, Manifest, Signature, intact, signature
+from newsletter.build.sources import Sources
 from newsletter.build.staging import Staged, Staging
 from newsletter.config import CONFIG_NAME
 from newsletter.errors import Diagnostic, NewsletterError
 from newsletter.fsio import remove_leftovers
-from newsletter.load import source_bytes
 from newsletter.ledger import LEDGER_NAME
 from newsletter.outputs import SITE, digest_path
 from newsletter.project import Project
@@ -47,6 +47,8 @@ class Build:
     out: Path
     store: Store
     manifest: Manifest
+    # each issue's digest by id (see newsletter.ledger); None: unreadable
+    digests: dict[str, str | None] = field(default_factory=dict)
     files: set[Path] = field(default_factory=set)
     rendered: int = 0
     staging: Staging = field(default_factory=Staging)
@@ -97,14 +99,6 @@ def _unique_ids(project: Project, paths: list[Path]) -> None:
         seen[path.stem] = path
 
 
-def _read(path: Path, root: Path) -> bytes | None:
-    """The file's bytes; None when it cannot be read (loading it then says why)."""
-    try:
-        return source_bytes(path, root)
-    except OSError:
-        return None
-
-
 def render_build(project: Project, out: Path, layout: str | None = None, sources: dict[Path, bytes] | None = None) -> Build:
     """Render what changed since the last build into ``out``; ``sources`` are issue files' bytes not yet on disk."""
     # what a command killed mid-write left (this build holds the project's lock: no writer is at work)
@@ -114,23 +108,24 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
     remove_leftovers(digest.parent, {digest.name})
     paths = project.issue_files()
     _unique_ids(project, paths)
-    raw = {p: sources[p] if sources and p in sources else _read(p, project.root) for p in paths}
+    store = Store(project.root)
+    previous = Manifest.from_data(store.manifest(out))
+    files = Sources(project.root, paths, previous.sources, sources, project.display)
     fp = fingerprint(project, layout)
     nav = _neighbours(paths)
     # an issue's web page links to its neighbours: a week added or removed renders the weeks beside it again
-    keys = {str(p): content_key(fp, data, *(i or "" for i in nav[p])) if data is not None else "" for p, data in raw.items()}
-    store = Store(project.root)
-    previous = Manifest.from_data(store.manifest(out))
+    keys = {str(p): content_key(fp, d, *(i or "" for i in nav[p])) if (d := files.digests[p]) is not None else "" for p in paths}
     fresh = previous.fresh_issues(fp, keys)
+    digests = {p.stem: d for p, d in files.digests.items()}
     if previous.up_to_date(fp, keys, fresh):
-        return Build(out, store, previous)
+        return Build(out, store, previous, digests=digests)
     remove_leftovers(out)
     # only a build that renders pays for importing the renderers
     from newsletter.build.pool import render_files
     from newsletter.build.render import Renderer
 
-    job = _Rebuild(project, Renderer(project, out, layout), raw, keys, store, nav)
-    build = Build(out, store, Manifest(fp), previous=previous.archive,
+    job = _Rebuild(project, Renderer(project, out, layout), files, keys, store, nav)
+    build = Build(out, store, Manifest(fp, sources=files.stats), digests=digests, previous=previous.archive,
                   previous_issues={p: sig for r in previous.issues.values() for p, sig in r.outputs.items()})
     try:
         job.reuse(previous, fresh, build.manifest)
@@ -142,11 +137,12 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
         by_id = {p.stem: p for p in paths}
         fragments = [job.fragments[p] for p in paths]
         archive = job.renderer.archive(fragments, lambda f: job.body(by_id[f.id], build))
+        build.stage(archive)  # the digest is large: it is written while the site's pages are made
         site, kept = job.site_archive(previous, fragments, fp, build)
+        build.stage(site)
     except BaseException:
         build.staging.abort()
         raise
-    build.stage({**archive, **site})
     build.manifest.archive = {**kept, **{str(path): _UNWRITTEN for path in [*archive, *site]}}
     return build
 
@@ -160,10 +156,10 @@ def _neighbours(paths: list[Path]) -> dict[Path, "Nav"]:
 class _Rebuild:
     """The state of a build that renders: fragments by issue file, feed bodies, list items, load errors."""
 
-    def __init__(self, project: Project, renderer: "Renderer", raw: dict[Path, bytes | None], keys: dict[str, str], store: Store,
+    def __init__(self, project: Project, renderer: "Renderer", files: Sources, keys: dict[str, str], store: Store,
                  nav: dict[Path, "Nav"]) -> None:
-        self.project, self.renderer, self.raw, self.keys, self.store, self.nav = project, renderer, raw, keys, store, nav
-        self.paths = {p.stem: p for p in raw}  # by id
+        self.project, self.renderer, self.files, self.keys, self.store, self.nav = project, renderer, files, keys, store, nav
+        self.paths = {p.stem: p for p in files.digests}  # by id
         self.fragments: dict[Path, Fragment] = {}
         self.bodies: dict[Path, str | None] = {}
         # the site parts of the issues rendered now, by id, as bytes: UTF-8 holds them in a fraction of a str's memory
@@ -174,18 +170,18 @@ class _Rebuild:
         """Take the fragments of the ``fresh`` issue files; a missing or damaged one is rendered instead."""
         from newsletter.build.render import Fragment
 
-        reused = [p for p in self.raw if str(p) in fresh]
+        reused = [p for p in self.paths.values() if str(p) in fresh]
         stored = self.store.fragments([self.keys[str(p)] for p in reused])
         for p in reused:
             try:
-                self.fragments[p] = Fragment.from_data(stored[self.keys[str(p)]])
+                self.fragments[p] = Fragment.from_bytes(stored[self.keys[str(p)]])
             except (KeyError, ValueError):
                 continue
             manifest.issues[str(p)] = previous.issues[str(p)]
 
     def item(self, path: Path) -> tuple[Path, bytes | None, str, "Nav"]:
         """What rendering an issue file takes: its path, its bytes, its name in messages and its neighbours."""
-        return path, self.raw[path], self.project.display(path), self.nav[path]
+        return path, self.files.bytes(path), self.project.display(path), self.nav[path]
 
     def site_archive(self, previous: Manifest, fragments: list["Fragment"], fp: str, build: Build) -> tuple[dict[Path, bytes], dict[str, Signature]]:
         """The web archive's archive-wide pages to write, and the signatures of those kept from the last build.
@@ -209,14 +205,14 @@ class _Rebuild:
         """The list pages and search indexes that show an issue rendered now or deleted, as it is and as it was; None: all of them."""
         if fp != previous.fingerprint:
             return None
-        old = [r.key for path, r in previous.issues.items() if Path(path) not in self.raw or (Path(path).stem in self.parts and r.key != self.keys[path])]
+        old = [r.key for path, r in previous.issues.items() if Path(path) not in self.files.digests or (Path(path).stem in self.parts and r.key != self.keys[path])]
         stored = self.store.fragments(old)
         if len(stored) < len(set(old)):
             return None
         from newsletter.build.render import Fragment
 
         try:
-            was = [Fragment.from_data(stored[k]) for k in old]
+            was = [Fragment.from_bytes(stored[k]) for k in old]
         except ValueError:
             return None
         return self.renderer.lists_of([*was, *(f for p, f in self.fragments.items() if p.stem in self.parts)])
@@ -233,7 +229,7 @@ class _Rebuild:
         build.stage(rendered.files)
         key = self.keys[str(path)]
         self.fragments[path], self.bodies[path], self.parts[path.stem] = rendered.fragment, rendered.body, rendered.parts
-        self.store.put(key, rendered.fragment.to_data(), rendered.body, rendered.parts)
+        self.store.put(key, rendered.fragment.to_bytes(), rendered.body, rendered.parts)
         build.manifest.issues[str(path)] = IssueRecord(key, {str(p): _UNWRITTEN for p in rendered.files}, rendered.warning)
         build.rendered += 1
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsletter.build.cache import pack, unpack
 from newsletter.build.staging import Staged
 from newsletter.check.runner import build_levels, check_files, failing
 from newsletter.errors import Diagnostic
@@ -40,7 +41,7 @@ Nav = tuple[str | None, str | None]
 
 @dataclass(frozen=True)
 class Fragment:
-    """One issue's part of the digest and of the feeds; the cache stores it as :meth:`to_data`."""
+    """One issue's part of the digest and of the feeds; the cache stores it as :meth:`to_bytes`."""
 
     id: str
     date: dt.date
@@ -53,18 +54,28 @@ class Fragment:
     site: dict
 
     @classmethod
-    def from_data(cls, data: Any) -> "Fragment":
+    def from_bytes(cls, data: bytes) -> "Fragment":
         """The fragment stored as ``data``; raises ValueError when it is malformed."""
+        head, texts = unpack(data)
         try:
-            published, updated = (dt.datetime.fromisoformat(data[k]) if data[k] else None for k in ("published", "updated"))
-            return cls(data["id"], dt.date.fromisoformat(data["date"]), published, updated, data["week"], data["feed"], data["site"])
+            (text,) = texts
+            week = {**head["week"], "blocks": markdown.Blocks(text, head["blocks"])}
+            published, updated = (dt.datetime.fromisoformat(head[k]) if head[k] else None for k in ("published", "updated"))
+            made = cls(head["id"], dt.date.fromisoformat(head["date"]), published, updated, week, head["feed"], head["site"])
         except (KeyError, TypeError) as e:
             raise ValueError(f"malformed fragment: {e}") from None
+        if not made.listing.valid:
+            raise ValueError("malformed fragment: its part of the site's lists")
+        return made
 
-    def to_data(self) -> dict:
+    def to_bytes(self) -> bytes:
+        """The fragment with the digest's blocks, most of its bytes, as one text apart (see :func:`pack`)."""
         published, updated = (t.isoformat() if t else None for t in (self.published, self.updated))
-        return {"id": self.id, "date": self.date.isoformat(), "published": published, "updated": updated,
-                "week": self.week, "feed": self.feed, "site": self.site}
+        blocks = markdown.Blocks.of(self.week["blocks"])
+        week = {k: v for k, v in self.week.items() if k != "blocks"}
+        head = {"id": self.id, "date": self.date.isoformat(), "published": published, "updated": updated,
+                "week": week, "blocks": blocks.lengths, "feed": self.feed, "site": self.site}
+        return pack(head, [blocks.text])
 
     @property
     def listing(self) -> Listing:
@@ -137,7 +148,7 @@ class Renderer:
         site, parts = self.pages.listing(article)
         made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, site)
         # what a later build reads back from the cache, so both give the same bytes
-        fragment = Fragment.from_data(made.to_data())
+        fragment = Fragment.from_bytes(made.to_bytes())
         return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), parts.to_bytes())
 
     def archive(self, fragments: list[Fragment], body: Callable[[Fragment], str]) -> dict[Path, bytes]:
@@ -164,7 +175,7 @@ class Renderer:
 
     def lists_of(self, fragments: list[Fragment]) -> set[str]:
         """The organisation and type pages that list the entries of ``fragments``."""
-        return site_pages.list_pages([f.listing for f in fragments], self.pages.orgs)
+        return site_pages.list_pages([f.listing for f in fragments])
 
 
 def _feed_item(fragment: Fragment, body: str) -> FeedItem:

@@ -33,6 +33,8 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import overload
 
 import jinja2
 import yaml
@@ -213,6 +215,35 @@ def digest_week(issue: Issue, config: Config) -> dict:
     }
 
 
+class Blocks(Sequence[str]):
+    """A week's entry blocks as the digest keeps them: one text, the blocks joined by line breaks, split only when a
+    block is asked for (a large archive has a hundred thousand of them)."""
+
+    def __init__(self, text: str, lengths: list[int]) -> None:
+        if sum(lengths) + len(lengths) - 1 != len(text) and (lengths or text):
+            raise ValueError("the blocks' lengths do not add up to their text")
+        self.text, self.lengths = text, lengths
+        self._ends = list(accumulate(n + 1 for n in lengths))  # where each block ends, past its line break
+
+    @classmethod
+    def of(cls, blocks: Sequence[str]) -> "Blocks":
+        return blocks if isinstance(blocks, Blocks) else cls("\n".join(blocks), [len(b) for b in blocks])
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(len(self))[index]]
+        n = range(len(self))[index]
+        return self.text[self._ends[n] - self.lengths[n] - 1 : self._ends[n] - 1]
+
+
 @dataclass(frozen=True)
 class DigestWeek:
     """An issue as the digest places it: by date and id, with its pre-rendered part."""
@@ -246,7 +277,7 @@ def _years(weeks: Sequence[DigestWeek], config: Config) -> list[_Year]:
             before = []
         months[-1].weeks.append(
             {"before": _given(before, [""]), "label": week["label"], "open": _given(week.get("open"), [""]),
-             "blocks": week["blocks"], "close": _given(week.get("close"), ["</details>"])}
+             "blocks": week["blocks"], "text": Blocks.of(week["blocks"]).text, "close": _given(week.get("close"), ["</details>"])}
         )
     return years
 

@@ -7,18 +7,18 @@ disk; ``base_url`` makes only the absolute URLs (canonical, Open Graph, sitemap,
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from itertools import accumulate, chain
+from itertools import chain
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
 
+from newsletter.build.cache import pack, unpack
 from newsletter.config import Config
 from newsletter.model import Entry, Issue
 from newsletter.render.html import Group, groups, heading, preheader
@@ -119,8 +119,9 @@ class Pages:
                           month_name=lambda m: month_name(m, self.config.labels))
 
     def listing(self, shown: Article) -> tuple[dict, Parts]:
-        """The issue's part of the site's lists, as plain data the build cache can store: its heading and each entry's
-        type and organisations; and its parts of the list pages and of the search index, rendered once, here."""
+        """The issue's part of the site's lists, as plain data the build cache can store: its heading, its number of
+        entries by type and by organisation, and the names it gives each organisation; and its parts of the list pages
+        and of the search index, rendered once, here."""
         if self._item is None:
             self._item = macro(self.env, "site-list-item.html.j2", "item", config=self.config)
         issue_id, issue = shown.id, shown.issue
@@ -130,9 +131,13 @@ class Pages:
         label, date, page = id_label(issue_id, self.config), issue.date.isoformat(), root + issue_path(issue_id)
         items = [self._item(s.entry, *self._kind(s.entry.type), [(name, root + org_path(slug, year)) for name, slug in s.orgs],
                             f"{page}#{s.anchor}", label, date) for s in shown.entries]
-        data = {"heading": shown.heading, "entries": [{"type": e.type, "orgs": e.org} for e in issue.entries]}
+        # an entry naming two spellings of one organisation is listed on its page once
+        slugs = [list(dict.fromkeys(slug for _, slug in s.orgs)) for s in shown.entries]
+        names = Counter(pair for s in shown.entries for pair in s.orgs)
+        data = {"heading": shown.heading, "types": Counter(e.type for e in issue.entries), "orgs": Counter(chain.from_iterable(slugs)),
+                "names": [[slug, name, n] for (name, slug), n in names.items()]}
         record = search.record(issue_id, issue, label, [s.anchor for s in shown.entries], [s.orgs for s in shown.entries])
-        return data, Parts(items, record)
+        return data, Parts(items, record, [(e.type, s) for e, s in zip(issue.entries, slugs)])
 
     def org_year(self, org_slug: str, name: str, year: int, items: list[str]) -> str:
         """Every entry naming one organisation in one year (``items``, newest first)."""
@@ -210,129 +215,121 @@ class Listing:
     date: dt.date
     data: dict
 
+    @property
+    def valid(self) -> bool:
+        """Whether the data is what :meth:`Pages.listing` gives: a fragment of another version may differ."""
+        d = self.data
+        return isinstance(d, dict) and isinstance(d.get("heading"), str) and all(isinstance(d.get(k), dict) for k in ("types", "orgs")) \
+            and isinstance(d.get("names"), list)
+
 
 @dataclass(frozen=True)
 class Parts:
     """One issue's parts of the pages made from the whole archive: its entries' items on the organisation and type
-    pages, and its record in its year's search index. Large: the build cache keeps them apart from the fragment."""
+    pages, its record in its year's search index, and each entry's type and organisations (slugs), which say on
+    which pages its item goes. Large: the build cache keeps them apart from the fragment."""
 
     items: list[str]
     record: str
+    entries: list[tuple[str, list[str]]]
 
     def to_bytes(self) -> bytes:
-        """The texts in UTF-8 one after another, behind a line of their lengths: as JSON, each quote of their
-        HTML would be escaped and unescaped again, which cost more than the rest of a list page."""
-        texts = [t.encode("utf-8", "surrogatepass") for t in (*self.items, self.record)]
-        return json.dumps([len(t) for t in texts]).encode() + b"\n" + b"".join(texts)
+        """The texts one after another (see :func:`pack`): as JSON, each quote of their HTML would be escaped and
+        unescaped again, which cost more than the rest of a list page."""
+        return pack(self.entries, [*self.items, self.record])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Parts":
         """The parts :meth:`to_bytes` gave; raises ValueError when they are malformed."""
-        head, _, body = data.partition(b"\n")
-        try:
-            lengths = json.loads(head)
-            ends = list(accumulate(lengths))
-            texts = [body[start:end].decode("utf-8", "surrogatepass") for start, end in zip([0, *ends], ends)]
-        except (TypeError, UnicodeDecodeError) as e:  # a JSON error is a ValueError already
-            raise ValueError(f"malformed parts: {e}") from None
-        if not texts or ends[-1] != len(body):
-            raise ValueError("malformed parts")
-        return cls(texts[:-1], texts[-1])
+        entries, texts = unpack(data)
+        if not isinstance(entries, list) or len(texts) != len(entries) + 1:
+            raise ValueError("malformed parts: not one item per entry and a search record")
+        return cls(texts[:-1], texts[-1], entries)
 
 
-# an entry as the lists find it: its issue's date and id, and its place in the issue
-Ref = tuple[str, str, int]
-# a page made from the parts of some issues: its year, the ids of those issues, and how to make it from their parts
-Made = tuple[int, set[str], Callable[[dict[str, Parts]], str]]
-
-
-def list_pages(listings: Iterable[Listing], orgs: OrgNames) -> set[str]:
+def list_pages(listings: Iterable[Listing]) -> set[str]:
     """The organisation and type pages and the search indexes (paths) that the entries of ``listings`` appear in."""
     paths = set()
     for item in listings:
         year = item.date.year
         paths.add(search.search_path(year))
-        for e in item.data["entries"]:
-            paths.update((type_path(e["type"], year), type_path(e["type"])))
-            for o in e["orgs"]:
-                paths.update((org_path(orgs.slug(o), year), org_path(orgs.slug(o))))
+        for name in item.data["types"]:
+            paths.update((type_path(name, year), type_path(name)))
+        for org_slug in item.data["orgs"]:
+            paths.update((org_path(org_slug, year), org_path(org_slug)))
     return paths
 
 
-def _grouped(listings: list[Listing], orgs: OrgNames) -> tuple[dict, dict, dict[str, str]]:
-    """The entries by organisation and year and by type and year, in one pass; and each organisation's name on its
-    pages, its most used spelling."""
-    by_org: dict[str, dict[int, list[Ref]]] = defaultdict(lambda: defaultdict(list))
-    by_type: dict[str, dict[int, list[Ref]]] = defaultdict(lambda: defaultdict(list))
+def _counted(listings: list[Listing]) -> tuple[dict[str, Counter[int]], dict[str, Counter[int]], dict[str, str]]:
+    """The number of entries by organisation and year and by type and year; and each organisation's name on its pages,
+    its most used spelling."""
+    by_org: dict[str, Counter[int]] = defaultdict(Counter)
+    by_type: dict[str, Counter[int]] = defaultdict(Counter)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for item in listings:
-        year, date = item.date.year, item.date.isoformat()
-        for n, e in enumerate(item.data["entries"]):
-            ref = (date, item.id, n)
-            by_type[e["type"]][year].append(ref)
-            named = [orgs.name_and_slug(o) for o in e["orgs"]]
-            for name, s in named:
-                spellings[s][name] += 1
-            for s in dict.fromkeys(s for _, s in named):
-                by_org[s][year].append(ref)
+        year, data = item.date.year, item.data
+        for org_slug, n in data["orgs"].items():
+            by_org[org_slug][year] += n
+        for name, n in data["types"].items():
+            by_type[name][year] += n
+        for org_slug, name, n in data["names"]:
+            spellings[org_slug][name] += n
     names = {s: min(c, key=lambda n: (-c[n], n)) for s, c in spellings.items()}
     return by_org, by_type, names
-
-
-def _list(make: Callable[[list[str]], str], refs: list[Ref], parts: dict[str, Parts]) -> str:
-    """A list page of the entries ``refs``, newest first; the sort is stable, so an issue's entries keep their order."""
-    return make([parts[i].items[n] for _, i, n in sorted(refs, key=lambda r: r[:2], reverse=True)])
-
-
-def _index(ids: list[str], parts: dict[str, Parts]) -> str:
-    """A year's search index, of the issues ``ids`` (newest first)."""
-    return search.year_index(parts[i].record for i in ids)
 
 
 def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None,
             parts: Callable[[list[str]], dict[str, Parts]]) -> tuple[Iterator[tuple[str, str]], set[str]]:
     """The pages made from the whole archive (path, text): the fixed ones, and of the organisation and type pages and
     the search indexes those in ``only`` (all when None); with the paths of every such page, made now or not.
-    ``parts(ids)`` gives the parts of those issues, asked only for the pages made.
+    ``parts(ids)`` gives the parts of those issues, asked only for the years of the pages made.
 
     The pages come one at a time, the lists a year at a time: a large archive's lists are never all in memory."""
-    by_org, by_type, names = _grouped(listings, pages.orgs)
-    lists: dict[str, Made] = {}
+    by_org, by_type, names = _counted(listings)
+    # each list page (path) and what makes it from its items, newest first
+    lists: dict[str, tuple[int, Callable[[list[str]], str]]] = {}
     for s, years in by_org.items():
-        lists.update({org_path(s, y): (y, {i for _, i, _ in refs}, partial(_list, partial(pages.org_year, s, names[s], y), refs))
-                      for y, refs in years.items()})
+        lists.update({org_path(s, y): (y, partial(pages.org_year, s, names[s], y)) for y in years})
     for name, years in by_type.items():
-        lists.update({type_path(name, y): (y, {i for _, i, _ in refs}, partial(_list, partial(pages.type_year, name, y), refs))
-                      for y, refs in years.items()})
-    listed = sorted(lists)
+        lists.update({type_path(name, y): (y, partial(pages.type_year, name, y)) for y in years})
     by_year: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
     for item in listings:
         by_year[item.date.year].append((item.date, item.id))
     newest = {y: [i for _, i in sorted(issues, reverse=True)] for y, issues in by_year.items()}
-    lists.update({search.search_path(y): (y, set(ids), partial(_index, ids)) for y, ids in newest.items()})
-    counts = {s: {y: len(refs) for y, refs in years.items()} for s, years in by_org.items()}
-    out = {org_path(s): pages.org_years(s, names[s], counts[s]) for s in by_org if only is None or org_path(s) in only}
-    out.update({type_path(n): pages.type_years(n, {y: len(refs) for y, refs in years.items()}) for n, years in by_type.items()})
-    out["orgs/index.html"] = pages.org_index({s: (names[s], sum(counts[s].values())) for s in by_org})
+    indexes = {search.search_path(y): y for y in newest}
+    out = {org_path(s): pages.org_years(s, names[s], by_org[s]) for s in by_org if only is None or org_path(s) in only}
+    out.update({type_path(n): pages.type_years(n, years) for n, years in by_type.items()})
+    out["orgs/index.html"] = pages.org_index({s: (names[s], sum(by_org[s].values())) for s in by_org})
     out["index.html"] = pages.home(latest, [(i.id, i.date, i.data["heading"]) for i in listings])
     out["search.html"] = pages.search(by_year, by_type, names)
     out["404.html"] = pages.not_found()
     out.update({name: pages.asset(name) for name in ASSETS})
-    indexes = [*(org_path(s) for s in by_org), *(type_path(n) for n in by_type)]
-    every = [*(issue_path(i.id) for i in listings), *listed, *sorted(indexes)]
+    years = [*(org_path(s) for s in by_org), *(type_path(n) for n in by_type)]
+    every = [*(issue_path(i.id) for i in listings), *sorted(lists), *sorted(years)]
     out["sitemap.xml"] = sitemap(["", "orgs/index.html", *every], pages.config)
     out["robots.txt"] = robots(pages.config)
     made = {path: spec for path, spec in lists.items() if only is None or path in only}
-    return chain(out.items(), _made(made, parts)), {*out, *lists, *indexes}
+    index_years = {y for path, y in indexes.items() if only is None or path in only}
+    return chain(out.items(), _made(made, index_years, newest, parts)), {*out, *lists, *indexes, *years}
 
 
-def _made(made: dict[str, Made], parts: Callable[[list[str]], dict[str, Parts]]) -> Iterator[tuple[str, str]]:
-    """The pages ``made`` (path: year, issues, maker), a year at a time; the parts of that year's issues are asked
-    for together."""
-    years: dict[int, list[tuple[str, Made]]] = defaultdict(list)
-    for path, spec in made.items():
-        years[spec[0]].append((path, spec))
-    for year in sorted(years):
-        found = parts(sorted(set().union(*(ids for _, (_, ids, _) in years[year]))))
-        for path, (_, _, make) in sorted(years[year]):
-            yield path, make(found)
+def _made(made: dict[str, tuple[int, Callable[[list[str]], str]]], index_years: set[int], newest: dict[int, list[str]],
+          parts: Callable[[list[str]], dict[str, Parts]]) -> Iterator[tuple[str, str]]:
+    """The list pages ``made`` and the search indexes of ``index_years``, a year at a time, from the parts of that
+    year's issues (``newest``: ids by year, newest first), asked for together."""
+    years: dict[int, list[str]] = defaultdict(list)
+    for path, (year, _) in made.items():
+        years[year].append(path)
+    for year in sorted({*years, *index_years}):
+        ids = newest[year]
+        found = parts(sorted(ids))
+        items: dict[str, list[str]] = defaultdict(list)
+        for i in ids:
+            for item, (name, slugs) in zip(found[i].items, found[i].entries):
+                items[type_path(name, year)].append(item)
+                for org_slug in slugs:
+                    items[org_path(org_slug, year)].append(item)
+        pages = [(path, made[path][1](items[path])) for path in years[year]]
+        if year in index_years:
+            pages.append((search.search_path(year), search.year_index(found[i].record for i in ids)))
+        yield from sorted(pages)
