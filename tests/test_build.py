@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import email
+import os
 import shutil
 import sqlite3
+import time
 import xml.etree.ElementTree as ET
 from email import policy
 from pathlib import Path
@@ -335,3 +337,72 @@ def test_upgrading_a_renderer_dependency_renders_everything_again(root, monkeypa
     build(root)
     monkeypatch.setattr("newsletter.build.plan.version", lambda name: "99.0" if name == package else version(name))
     assert _render(root).rendered == 2
+
+
+def _same_size_edit(path: Path, *, keep_mtime: bool = True) -> None:
+    """Change a word of an issue file to one of the same size, and put its modification time back, as tools that
+    restore times do."""
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "워크 플로우" in text
+    path.write_text(text.replace("워크 플로우", "워크-플로우"), encoding="utf-8")
+    if keep_mtime:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+
+
+def test_an_edit_that_keeps_the_size_and_the_mtime_is_built(root, tmp_path_factory, monkeypatch):
+    monkeypatch.setattr("newsletter.build.sources.RACY_NS", 0)  # every file is trusted by its stat, as it is once old enough
+    assert build(root) == 0
+    time.sleep(0.05)  # past a tick of the file system's clock
+    _same_size_edit(root / "issues/2024/2024-02-W4.yaml")
+    assert build(root) == 0
+    assert "워크-플로우" in (root / "README.md").read_text(encoding="utf-8")
+    assert _outputs(root) == _cold(root, tmp_path_factory)
+
+
+def test_a_file_changed_within_a_tick_of_the_clock_after_a_build_is_read_again(root, monkeypatch):
+    """On a file system whose clock is coarse, a file changed right after a build can keep its size, times and inode."""
+    from newsletter.build import sources
+
+    path = root / "issues/2024/2024-02-W4.yaml"
+    st, now = path.stat(), time.time_ns()
+    real = sources.file_stat
+    monkeypatch.setattr(sources, "file_stat", lambda p: (st.st_size, now, now, st.st_ino) if p == path else real(p))
+    assert build(root) == 0
+    _same_size_edit(path, keep_mtime=False)
+    assert build(root) == 0
+    assert "워크-플로우" in (root / "README.md").read_text(encoding="utf-8")
+
+
+def test_an_override_may_list_a_weeks_blocks_one_by_one(root):
+    from newsletter import PACKAGE_TEMPLATES
+
+    assert build(root) == 0
+    packaged = (root / "README.md").read_text(encoding="utf-8")
+    joined = "{% if week.blocks %}\n{{ week.text }}\n{% endif %}\n"
+    template = (PACKAGE_TEMPLATES / "digest.md.j2").read_text(encoding="utf-8")
+    assert joined in template
+    (root / "templates").mkdir()
+    one_by_one = "{% for block in week.blocks %}\n{{ block }}\n{% endfor %}\n{{ week.blocks | length }} {{ week.blocks[-1][:1] }}\n"
+    (root / "templates/digest.md.j2").write_text(template.replace(joined, one_by_one), encoding="utf-8")
+    assert build(root) == 0
+    assert (root / "README.md").read_text(encoding="utf-8") == packaged.replace("</details>", "1 -\n</details>")
+
+
+def test_damaged_compiled_templates_are_compiled_again(root, capsys):
+    from jinja2.bccache import bc_magic
+
+    from newsletter.render.templates import environment
+
+    assert build(root) == 0
+    first = _outputs(root)
+    compiled = list(Path(environment(None).bytecode_cache.directory).glob("newsletter-*.cache"))
+    assert compiled
+    for path in compiled:
+        path.write_bytes(bc_magic + b"\x80\x05not a pickle")
+    shutil.rmtree(root / CACHE_DIR)
+    shutil.rmtree(root / "dist")
+    assert build(root) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert _outputs(root) == first

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ def folder_fingerprint(folders: Iterable[Path]) -> str:
 _SEAL = 16
 
 
-def _seal(data: bytes) -> bytes:
+def _seal(data: bytes | memoryview) -> bytes:
     return hashlib.blake2b(data, digest_size=_SEAL, key=__version__.encode()).digest()
 
 
@@ -65,11 +66,16 @@ def seal(data: bytes) -> bytes:
     return _seal(data) + data
 
 
-def unseal(data: Any) -> bytes:
-    """The bytes :func:`seal` stored; raises ValueError on anything else."""
-    if not isinstance(data, bytes) or data[:_SEAL] != _seal(data[_SEAL:]):
+def unseal(data: Any) -> memoryview:
+    """The bytes :func:`seal` stored, not copied (a build reads tens of megabytes of them); raises ValueError on
+    anything else."""
+    if not isinstance(data, bytes) or data[:_SEAL] != _seal(body := memoryview(data)[_SEAL:]):
         raise ValueError("not a value this cache stored")
-    return data[_SEAL:]
+    return body
+
+
+def _text(data: bytes | memoryview) -> str:
+    return str(data, "utf-8", "surrogatepass")
 
 
 def encode(value: Any) -> bytes:
@@ -79,7 +85,7 @@ def encode(value: Any) -> bytes:
 
 def decode(data: Any) -> Any:
     """The value :func:`encode` stored; raises ValueError on anything else."""
-    return json.loads(unseal(data).decode("utf-8", "surrogatepass"))
+    return json.loads(_text(unseal(data)))
 
 
 def pack(head: Any, texts: Sequence[str]) -> bytes:
@@ -90,16 +96,22 @@ def pack(head: Any, texts: Sequence[str]) -> bytes:
     return line + b"\n" + b"".join(data)
 
 
-def unpack(data: bytes) -> tuple[Any, list[str]]:
+_LINE_END = re.compile(b"\n")
+
+
+def unpack(data: bytes | memoryview) -> tuple[Any, list[str]]:
     """The head and texts :func:`pack` gave; raises ValueError when they are malformed."""
-    line, _, body = data.partition(b"\n")
+    view = memoryview(data)
+    end = _LINE_END.search(view)  # a memoryview has no find(), and copying one to bytes would cost what it saves
+    if end is None:
+        raise ValueError("malformed value: no head")
     try:
-        head, lengths = json.loads(line.decode("utf-8", "surrogatepass"))
-        ends = list(accumulate(lengths))
-        texts = [body[start:end].decode("utf-8", "surrogatepass") for start, end in zip([0, *ends], ends)]
+        head, lengths = json.loads(_text(view[: end.start()]))
+        ends = list(accumulate(lengths, initial=end.end()))
+        texts = [_text(view[start:stop]) for start, stop in pairwise(ends)]
     except (TypeError, UnicodeDecodeError) as e:  # a JSON error is a ValueError already
         raise ValueError(f"malformed value: {e}") from None
-    if (ends[-1] if ends else 0) != len(body):
+    if ends[-1] != len(view) or any(n < 0 for n in lengths):
         raise ValueError("malformed value: its texts are not as long as its lengths")
     return head, texts
 
@@ -140,13 +152,13 @@ class Store:
         except sqlite3.Error:
             return []
 
-    def fragments(self, keys: list[str]) -> dict[str, bytes]:
+    def fragments(self, keys: list[str]) -> dict[str, memoryview]:
         """The stored fragments among ``keys``, as :meth:`put` was given them; damaged ones are left out."""
         return self._values("SELECT key, meta FROM fragments", keys)
 
-    def _values(self, select: str, keys: list[str]) -> dict[str, bytes]:
+    def _values(self, select: str, keys: list[str]) -> dict[str, memoryview]:
         """The sealed values of ``select`` (key, value) among ``keys``, unsealed; damaged ones are left out."""
-        found: dict[str, bytes] = {}
+        found: dict[str, memoryview] = {}
         for i in range(0, len(keys), _BATCH):
             batch = keys[i : i + _BATCH]
             for key, data in self._run(f"{select} WHERE key IN ({','.join('?' * len(batch))})", batch):
@@ -169,7 +181,7 @@ class Store:
         self._run("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", (key, seal(fragment), None if body is None else encode(body)))
         self._run("INSERT OR REPLACE INTO parts VALUES (?, ?)", (key, seal(parts)))
 
-    def parts(self, keys: list[str]) -> dict[str, bytes]:
+    def parts(self, keys: list[str]) -> dict[str, memoryview]:
         """The stored site parts among ``keys``, as :meth:`put` was given them; damaged ones are left out."""
         return self._values("SELECT key, data FROM parts", keys)
 

@@ -174,7 +174,8 @@ class _Rebuild:
         stored = self.store.fragments([self.keys[str(p)] for p in reused])
         for p in reused:
             try:
-                self.fragments[p] = Fragment.from_bytes(stored[self.keys[str(p)]])
+                # each stored value let go once read: a large archive's take tens of megabytes
+                self.fragments[p] = Fragment.from_bytes(stored.pop(self.keys[str(p)]))
             except (KeyError, ValueError):
                 continue
             manifest.issues[str(p)] = previous.issues[str(p)]

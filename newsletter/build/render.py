@@ -54,7 +54,7 @@ class Fragment:
     site: dict
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Fragment":
+    def from_bytes(cls, data: bytes | memoryview) -> "Fragment":
         """The fragment stored as ``data``; raises ValueError when it is malformed."""
         head, texts = unpack(data)
         try:
@@ -159,7 +159,7 @@ class Renderer:
         paths = archive_paths(self.root, self.out, self.config)
         feed, atom_feed = rss(items, self.config), atom(items, self.config)
         return {
-            paths["digest"]: markdown.digest_of_weeks(weeks, self.config, self.env).encode(),
+            paths["digest"]: markdown.digest_of_weeks(weeks, self.config, self.env),
             paths["rss"]: feed,
             paths["atom"]: atom_feed,
             paths["site-rss"]: feed,

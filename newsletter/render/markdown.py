@@ -42,7 +42,7 @@ import yaml
 from newsletter.config import Config
 from newsletter.markup import INLINE_TAG, escape_brackets, inline_text, safe_markdown
 from newsletter.model import Entry, Issue, IssueStyle, walk_summary
-from newsletter.render.templates import render
+from newsletter.render.templates import render, render_bytes
 from newsletter.urls import deception, is_web_link
 from newsletter.weeks import issue_label, month_name
 
@@ -289,17 +289,17 @@ def _lines(text: str | None, default: list[str]) -> list[str]:
     return _verbatim(text.split("\n")) if text else []
 
 
-def digest_of_weeks(weeks: Sequence[DigestWeek], config: Config, env: jinja2.Environment) -> str:
-    """The whole archive: the header (by default the type legend), then years, months and one
+def digest_of_weeks(weeks: Sequence[DigestWeek], config: Config, env: jinja2.Environment) -> bytes:
+    """The whole archive in UTF-8: the header (by default the type legend), then years, months and one
     ``<details>`` per issue, then the footer."""
     legend = [f"{t.emoji}: {t.label}" for t in config.types.values()] + ["", "---"]
-    return render(env, "digest.md.j2", header=_lines(config.digest.header, legend), years=_years(weeks, config),
-                  footer=_lines(config.digest.footer, []))
+    return render_bytes(env, "digest.md.j2", header=_lines(config.digest.header, legend), years=_years(weeks, config),
+                        footer=_lines(config.digest.footer, []))
 
 
 def digest(issues: Sequence[tuple[str, Issue]], config: Config, env: jinja2.Environment) -> str:
     """The digest of ``(id, issue)`` pairs (see :func:`digest_of_weeks`)."""
-    return digest_of_weeks([DigestWeek(i, issue.date, digest_week(issue, config)) for i, issue in issues], config, env)
+    return digest_of_weeks([DigestWeek(i, issue.date, digest_week(issue, config)) for i, issue in issues], config, env).decode()
 
 
 def _layout(layout: str | None, issue: Issue, config: Config) -> str:

@@ -3,6 +3,7 @@ templates, and ``default/NAME`` always names the package's own, for an override 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -73,6 +74,16 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render template ``name``; template mistakes become errors naming the template and line."""
     with _reported(env, name):
         return env.get_template(name).render(**context)
+
+
+def render_bytes(env: jinja2.Environment, name: str, **context: Any) -> bytes:
+    """:func:`render` in UTF-8, encoded piece by piece: a large output (the digest of a large archive) never exists
+    as one str, which takes up to four bytes a character."""
+    out = io.BytesIO()  # grows in place, and hands its bytes over without a copy
+    with _reported(env, name):
+        for piece in env.get_template(name).generate(**context):
+            out.write(piece.encode())
+    return out.getvalue()
 
 
 def macro(env: jinja2.Environment, name: str, macro_name: str, **context: Any) -> Callable[..., str]:

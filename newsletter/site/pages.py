@@ -239,7 +239,7 @@ class Parts:
         return pack(self.entries, [*self.items, self.record])
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Parts":
+    def from_bytes(cls, data: bytes | memoryview) -> "Parts":
         """The parts :meth:`to_bytes` gave; raises ValueError when they are malformed."""
         entries, texts = unpack(data)
         if not isinstance(entries, list) or len(texts) != len(entries) + 1:
