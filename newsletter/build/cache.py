@@ -88,10 +88,10 @@ def decode(data: Any) -> Any:
     return json.loads(_text(unseal(data)))
 
 
-def pack(head: Any, texts: Sequence[str]) -> bytes:
+def pack(head: Any, texts: Sequence[str | bytes]) -> bytes:
     """``head`` (JSON) and ``texts`` as one value: the texts in UTF-8 one after another, behind a line with the head
     and their lengths. As JSON strings, each quote and line break of a long text would be escaped and read back."""
-    data = [t.encode("utf-8", "surrogatepass") for t in texts]
+    data = [t if isinstance(t, bytes) else t.encode("utf-8", "surrogatepass") for t in texts]
     line = json.dumps([head, [len(t) for t in data]], ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     return line + b"\n" + b"".join(data)
 
@@ -99,8 +99,9 @@ def pack(head: Any, texts: Sequence[str]) -> bytes:
 _LINE_END = re.compile(b"\n")
 
 
-def unpack(data: bytes | memoryview) -> tuple[Any, list[str]]:
-    """The head and texts :func:`pack` gave; raises ValueError when they are malformed."""
+def unpack(data: bytes | memoryview) -> tuple[Any, list[memoryview]]:
+    """The head and texts :func:`pack` gave, the texts still in UTF-8 (see :func:`texts`); raises ValueError when they
+    are malformed."""
     view = memoryview(data)
     end = _LINE_END.search(view)  # a memoryview has no find(), and copying one to bytes would cost what it saves
     if end is None:
@@ -108,12 +109,19 @@ def unpack(data: bytes | memoryview) -> tuple[Any, list[str]]:
     try:
         head, lengths = json.loads(_text(view[: end.start()]))
         ends = list(accumulate(lengths, initial=end.end()))
-        texts = [_text(view[start:stop]) for start, stop in pairwise(ends)]
     except (TypeError, UnicodeDecodeError) as e:  # a JSON error is a ValueError already
         raise ValueError(f"malformed value: {e}") from None
     if ends[-1] != len(view) or any(n < 0 for n in lengths):
         raise ValueError("malformed value: its texts are not as long as its lengths")
-    return head, texts
+    return head, [view[start:stop] for start, stop in pairwise(ends)]
+
+
+def texts(data: list[memoryview]) -> list[str]:
+    """The texts :func:`unpack` gave, decoded; raises ValueError when one is not UTF-8."""
+    try:
+        return [_text(t) for t in data]
+    except UnicodeDecodeError as e:
+        raise ValueError(f"malformed value: {e}") from None
 
 
 class Store:

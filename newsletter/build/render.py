@@ -56,9 +56,9 @@ class Fragment:
     @classmethod
     def from_bytes(cls, data: bytes | memoryview) -> "Fragment":
         """The fragment stored as ``data``; raises ValueError when it is malformed."""
-        head, texts = unpack(data)
+        head, packed = unpack(data)
         try:
-            (text,) = texts
+            (text,) = packed
             week = {**head["week"], "blocks": markdown.Blocks(text, head["blocks"])}
             published, updated = (dt.datetime.fromisoformat(head[k]) if head[k] else None for k in ("published", "updated"))
             made = cls(head["id"], dt.date.fromisoformat(head["date"]), published, updated, week, head["feed"], head["site"])
@@ -75,7 +75,7 @@ class Fragment:
         week = {k: v for k, v in self.week.items() if k != "blocks"}
         head = {"id": self.id, "date": self.date.isoformat(), "published": published, "updated": updated,
                 "week": week, "blocks": blocks.lengths, "feed": self.feed, "site": self.site}
-        return pack(head, [blocks.text])
+        return pack(head, [bytes(blocks.data)])
 
     @property
     def listing(self) -> Listing:

@@ -216,18 +216,30 @@ def digest_week(issue: Issue, config: Config) -> dict:
 
 
 class Blocks(Sequence[str]):
-    """A week's entry blocks as the digest keeps them: one text, the blocks joined by line breaks, split only when a
-    block is asked for (a large archive has a hundred thousand of them)."""
+    """A week's entry blocks as the digest keeps them: one text in UTF-8, the blocks joined by line breaks, decoded
+    only when a block or the whole is asked for. A large archive has a hundred thousand blocks, which would take
+    twice their bytes decoded."""
 
-    def __init__(self, text: str, lengths: list[int]) -> None:
-        if sum(lengths) + len(lengths) - 1 != len(text) and (lengths or text):
+    def __init__(self, data: bytes | memoryview, lengths: list[int]) -> None:
+        if sum(lengths) + len(lengths) - 1 != len(data) and (lengths or data):
             raise ValueError("the blocks' lengths do not add up to their text")
-        self.text, self.lengths = text, lengths
+        self.data, self.lengths = data, lengths
         self._ends = list(accumulate(n + 1 for n in lengths))  # where each block ends, past its line break
 
     @classmethod
     def of(cls, blocks: Sequence[str]) -> "Blocks":
-        return blocks if isinstance(blocks, Blocks) else cls("\n".join(blocks), [len(b) for b in blocks])
+        if isinstance(blocks, Blocks):
+            return blocks
+        encoded = [b.encode("utf-8", "surrogatepass") for b in blocks]
+        return cls(b"\n".join(encoded), [len(b) for b in encoded])
+
+    def __reduce__(self) -> tuple:
+        return Blocks, (bytes(self.data), self.lengths)  # sent to another process, a view of a larger value goes alone
+
+    @property
+    def text(self) -> str:
+        """The blocks joined by line breaks."""
+        return str(self.data, "utf-8", "surrogatepass")
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -241,7 +253,17 @@ class Blocks(Sequence[str]):
         if isinstance(index, slice):
             return [self[n] for n in range(len(self))[index]]
         n = range(len(self))[index]
-        return self.text[self._ends[n] - self.lengths[n] - 1 : self._ends[n] - 1]
+        return str(self.data[self._ends[n] - self.lengths[n] - 1 : self._ends[n] - 1], "utf-8", "surrogatepass")
+
+
+class _Week(dict):
+    """A week as the digest's template sees it. Its ``text``, the blocks joined, is decoded whenever it is asked for
+    and never kept: the digest is encoded piece by piece, so a large archive's is never all decoded at once."""
+
+    def __missing__(self, key: str) -> str:
+        if key != "text":
+            raise KeyError(key)
+        return Blocks.of(self["blocks"]).text
 
 
 @dataclass(frozen=True)
@@ -275,10 +297,10 @@ def _years(weeks: Sequence[DigestWeek], config: Config) -> list[_Year]:
             lead = week.get("after_year") if opens_year else before
             months.append(_Month(w.date.month, heading, _given(lead, [] if opens_year else ["", ""]), _given(week.get("after_month"), [])))
             before = []
-        months[-1].weeks.append(
+        months[-1].weeks.append(_Week(
             {"before": _given(before, [""]), "label": week["label"], "open": _given(week.get("open"), [""]),
-             "blocks": week["blocks"], "text": Blocks.of(week["blocks"]).text, "close": _given(week.get("close"), ["</details>"])}
-        )
+             "blocks": week["blocks"], "close": _given(week.get("close"), ["</details>"])}
+        ))
     return years
 
 

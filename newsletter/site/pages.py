@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape as xml_escape
 import jinja2
 from markupsafe import Markup
 
-from newsletter.build.cache import pack, unpack
+from newsletter.build.cache import pack, texts, unpack
 from newsletter.config import Config
 from newsletter.model import Entry, Issue
 from newsletter.render.html import Group, groups, heading, preheader
@@ -241,10 +241,11 @@ class Parts:
     @classmethod
     def from_bytes(cls, data: bytes | memoryview) -> "Parts":
         """The parts :meth:`to_bytes` gave; raises ValueError when they are malformed."""
-        entries, texts = unpack(data)
-        if not isinstance(entries, list) or len(texts) != len(entries) + 1:
+        entries, packed = unpack(data)
+        if not isinstance(entries, list) or len(packed) != len(entries) + 1:
             raise ValueError("malformed parts: not one item per entry and a search record")
-        return cls(texts[:-1], texts[-1], entries)
+        *items, record = texts(packed)
+        return cls(items, record, entries)
 
 
 def list_pages(listings: Iterable[Listing]) -> set[str]:
