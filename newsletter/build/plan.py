@@ -229,8 +229,11 @@ class _Rebuild:
             return
         build.stage(rendered.files)
         key = self.keys[str(path)]
-        self.fragments[path], self.bodies[path], self.parts[path.stem] = rendered.fragment, rendered.body, rendered.parts
-        self.store.put(key, rendered.fragment.to_bytes(), rendered.body, rendered.parts)
+        from newsletter.build.render import Fragment
+
+        self.fragments[path] = Fragment.from_bytes(rendered.fragment)
+        self.bodies[path], self.parts[path.stem] = rendered.body, rendered.parts
+        self.store.put(key, rendered.fragment, rendered.body, rendered.parts)
         build.manifest.issues[str(path)] = IssueRecord(key, {str(p): _UNWRITTEN for p in rendered.files}, rendered.warning)
         build.rendered += 1
 

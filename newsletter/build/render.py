@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from newsletter.build.cache import pack, unpack
 from newsletter.build.staging import Staged
@@ -84,11 +83,12 @@ class Fragment:
 
 @dataclass(frozen=True)
 class RenderedIssue:
-    """One issue's own files (their bytes, or staged already), its fragment, its feed body (when published),
-    its size warning, and its parts of the web archive's list pages and search index (see :meth:`Parts.to_bytes`)."""
+    """One issue's own files (their bytes, or staged already), its fragment (see :meth:`Fragment.to_bytes`), its feed
+    body (when published), its size warning, and its parts of the web archive's list pages and search index (see
+    :meth:`Parts.to_bytes`)."""
 
     files: dict[Path, bytes | Staged]
-    fragment: Fragment
+    fragment: bytes
     body: str | None
     warning: str | None
     parts: bytes
@@ -146,9 +146,8 @@ class Renderer:
             feed = {"title": context["heading"], "summary": context["preheader"], "link": context["links"].web, "types": types}
             body = issue_body(env, context)
         site, parts = self.pages.listing(article)
-        made = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, site)
-        # what a later build reads back from the cache, so both give the same bytes
-        fragment = Fragment.from_bytes(made.to_bytes())
+        # as the cache keeps it: a build reads it back from there, or from here, and both give the same bytes
+        fragment = Fragment(issue_id, issue.date, issue.published, issue.updated, week, feed, site).to_bytes()
         return RenderedIssue(files, fragment, body, size_warning(issue_id, html, config), parts.to_bytes())
 
     def archive(self, fragments: list[Fragment], body: Callable[[Fragment], str]) -> dict[Path, bytes]:

@@ -158,8 +158,9 @@ class Pages:
         return f"{t.emoji} {self.config.type_heading(type_name)}" if t else type_name
 
     def _list(self, path: str, title: str, up: tuple[str, str], items: list[str]) -> str:
-        # the items were rendered from the same templates, escaped as they were
-        return self._page("site-list.html.j2", path, title=title, up=up, items=[Markup(i) for i in items])
+        # the items were rendered from the same templates, escaped as they were; joined here, as one Markup, since a
+        # template loop would copy each of a large archive's hundred thousand items twice, escaping it again
+        return self._page("site-list.html.j2", path, title=title, up=up, count=len(items), items=Markup("".join(items)))
 
     def type_years(self, type_name: str, counts: dict[int, int]) -> str:
         """A type's years, each with its number of entries."""
@@ -324,12 +325,14 @@ def _made(made: dict[str, tuple[int, Callable[[list[str]], str]]], index_years: 
     for year in sorted({*years, *index_years}):
         ids = newest[year]
         found = parts(sorted(ids))
-        items: dict[str, list[str]] = defaultdict(list)
+        by_type: dict[str, list[str]] = defaultdict(list)
+        by_org: dict[str, list[str]] = defaultdict(list)
         for i in ids:
             for item, (name, slugs) in zip(found[i].items, found[i].entries):
-                items[type_path(name, year)].append(item)
+                by_type[name].append(item)
                 for org_slug in slugs:
-                    items[org_path(org_slug, year)].append(item)
+                    by_org[org_slug].append(item)
+        items = {type_path(n, year): listed for n, listed in by_type.items()} | {org_path(s, year): listed for s, listed in by_org.items()}
         pages = [(path, made[path][1](items[path])) for path in years[year]]
         if year in index_years:
             pages.append((search.search_path(year), search.year_index(found[i].record for i in ids)))
