@@ -406,3 +406,21 @@ def test_damaged_compiled_templates_are_compiled_again(root, capsys):
     assert build(root) == 0
     assert "Traceback" not in capsys.readouterr().err
     assert _outputs(root) == first
+
+
+def test_a_build_failing_in_the_list_pages_on_several_processes_leaves_no_staged_file_behind(root, monkeypatch, capsys):
+    for n in range(1, 4):
+        (root / f"issues/2023/2023-03-W{n}.yaml").parent.mkdir(exist_ok=True)
+        (root / f"issues/2023/2023-03-W{n}.yaml").write_text(W5.replace("2024-02-29", f"2023-03-{n * 7 - 6:02d}"), encoding="utf-8")
+    assert build(root) == 0
+    before = snapshot(root / "dist")
+    (root / "templates").mkdir()
+    # the lists of 2023 fail while the other worker stages those of 2024
+    (root / "templates/site-list.html.j2").write_text(
+        '{% extends "default/site-list.html.j2" %}{% block main %}{{ no_such_thing if "2023" in title else "" }}{% endblock %}',
+        encoding="utf-8")
+    monkeypatch.setattr("newsletter.build.pool.MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr("newsletter.build.pool.cores", lambda: 2)
+    assert build(root) == 1
+    assert "site-list.html.j2" in capsys.readouterr().err
+    assert snapshot(root / "dist") == before

@@ -13,7 +13,6 @@ when its bytes change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +30,8 @@ from newsletter.outputs import SITE, digest_path
 from newsletter.project import Project
 
 if TYPE_CHECKING:
+    from newsletter.build.pool import Workers
     from newsletter.build.render import Fragment, Nav, RenderedIssue, Renderer
-    from newsletter.site.pages import Parts
 
 # the packages whose version can change a rendered byte: an upgrade of any of them renders everything again
 RENDERER_DEPENDENCIES = ("Jinja2", "MarkupSafe", "mjml-python", "markdown-it-py", "feedgen", "python-dateutil", "PyYAML", "pydantic")
@@ -121,7 +120,7 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
         return Build(out, store, previous, digests=digests)
     remove_leftovers(out)
     # only a build that renders pays for importing the renderers
-    from newsletter.build.pool import render_files
+    from newsletter.build.pool import Workers
     from newsletter.build.render import Renderer
 
     job = _Rebuild(project, Renderer(project, out, layout), files, keys, store, nav)
@@ -130,16 +129,16 @@ def render_build(project: Project, out: Path, layout: str | None = None, sources
     try:
         job.reuse(previous, fresh, build.manifest)
         stale = [p for p in paths if p not in job.fragments]
-        with store.transaction():
-            for p, result in zip(stale, render_files(job.renderer, project, [job.item(p) for p in stale])):
-                job.add(p, *result, build)
-        job.raise_errors()
-        by_id = {p.stem: p for p in paths}
-        fragments = [job.fragments[p] for p in paths]
-        archive = job.renderer.archive(fragments, lambda f: job.body(by_id[f.id], build))
-        build.stage(archive)  # the digest is large: it is written while the site's pages are made
-        site, kept = job.site_archive(previous, fragments, fp, build)
-        build.stage(site)
+        with Workers(job.renderer, project, len(stale)) as workers:
+            with store.transaction():
+                for p, result in zip(stale, workers.render([job.item(p) for p in stale])):
+                    job.add(p, *result, build)
+            job.raise_errors()
+            by_id = {p.stem: p for p in paths}
+            fragments = [job.fragments[p] for p in paths]
+            archive = job.renderer.archive(fragments, lambda f: job.body(by_id[f.id], build))
+            build.stage(archive)  # the digest is large: it is written while the site's pages are made
+            site, kept = job.site_archive(previous, fragments, fp, build, workers)
     except BaseException:
         build.staging.abort()
         raise
@@ -184,8 +183,9 @@ class _Rebuild:
         """What rendering an issue file takes: its path, its bytes, its name in messages and its neighbours."""
         return path, self.files.bytes(path), self.project.display(path), self.nav[path]
 
-    def site_archive(self, previous: Manifest, fragments: list["Fragment"], fp: str, build: Build) -> tuple[dict[Path, bytes], dict[str, Signature]]:
-        """The web archive's archive-wide pages to write, and the signatures of those kept from the last build.
+    def site_archive(self, previous: Manifest, fragments: list["Fragment"], fp: str, build: Build,
+                     workers: "Workers") -> tuple[list[Path], dict[str, Signature]]:
+        """Stage the web archive's archive-wide pages; their paths, and the signatures of those kept from the last build.
 
         Of the organisation and type pages, only those listing an entry of an issue rendered now (as it is
         or as it was) or of a deleted issue are made again, and any not intact."""
@@ -193,14 +193,19 @@ class _Rebuild:
         latest = sorted(self.fragments, key=lambda p: (self.fragments[p].date, p.stem), reverse=True)[: renderer.config.site.latest]
         issues = [(p.stem, issue) for p in latest if (issue := renderer.load(*self.item(p)[:3])[1]) is not None]
         only = self._changed_lists(previous, fp)
-        parts = partial(self.site_parts, build=build)
-        files, every = renderer.site_archive(fragments, issues, only, parts)
+        files, jobs, every = renderer.site_archive(fragments, issues, only)
+        made = {*files, *(renderer.site / p for job in jobs for p in job.paths)}
         if only is not None:
             # a list page not made now stays only while it is the file the last build wrote
-            lost = {p for p in every - files.keys() if not intact({str(p): previous.archive.get(str(p), _UNWRITTEN)})}
+            lost = {p for p in every - made if not intact({str(p): previous.archive.get(str(p), _UNWRITTEN)})}
             if lost:
-                files.update(renderer.site_archive(fragments, issues, {p.relative_to(renderer.site).as_posix() for p in lost}, parts)[0])
-        return files, {str(p): previous.archive[str(p)] for p in every - files.keys()}
+                more = renderer.site_archive(fragments, issues, {p.relative_to(renderer.site).as_posix() for p in lost})[1]
+                jobs += more
+                made.update(renderer.site / p for job in more for p in job.paths)
+        build.stage(files)
+        for pages in workers.site_years((job, self.site_parts(job.ids, build)) for job in jobs):
+            build.stage(pages)
+        return sorted(made), {str(p): previous.archive[str(p)] for p in every - made}
 
     def _changed_lists(self, previous: Manifest, fp: str) -> set[str] | None:
         """The list pages and search indexes that show an issue rendered now or deleted, as it is and as it was; None: all of them."""
@@ -244,8 +249,8 @@ class _Rebuild:
             more = f" (and {len(self.errors) - 1} more; run 'newsletter check')" if len(self.errors) > 1 else ""
             raise NewsletterError(f"{first.message}{more}", first.file, first.line, first.column)
 
-    def site_parts(self, ids: list[str], build: Build) -> dict[str, "Parts"]:
-        """The site parts of the issues ``ids``: rendered now, else cached, else rendered again."""
+    def site_parts(self, ids: list[str], build: Build) -> dict[str, bytes]:
+        """The site parts (see :meth:`Parts.to_bytes`) of the issues ``ids``: rendered now, else cached, else rendered again."""
         from newsletter.site.pages import Parts
 
         paths = self.paths
@@ -254,11 +259,11 @@ class _Rebuild:
         for i in ids:
             if i not in self.parts:
                 try:
-                    found[i] = Parts.from_bytes(stored[self.keys[str(paths[i])]])
+                    found[i] = Parts.checked(stored[self.keys[str(paths[i])]])
                     continue
                 except (KeyError, ValueError):
                     self.add(paths[i], *self.renderer.file(*self.item(paths[i])), build)
-            found[i] = Parts.from_bytes(self.parts[i])
+            found[i] = self.parts[i]
         return found
 
     def body(self, path: Path, build: Build) -> str:

@@ -32,7 +32,7 @@ from newsletter.rules import Context
 from newsletter.rules.text import builtin_orgs
 from newsletter.site import pages as site_pages
 from newsletter.site.listing import OrgNames
-from newsletter.site.pages import Listing, Pages, Parts
+from newsletter.site.pages import Listing, Pages, Parts, YearLists
 
 # the ids of the issues before and after one (None at either end)
 Nav = tuple[str | None, str | None]
@@ -165,12 +165,17 @@ class Renderer:
             paths["site-atom"]: atom_feed,
         }
 
-    def site_archive(self, fragments: list[Fragment], latest: list[tuple[str, Issue]], only: set[str] | None,
-                     parts: Callable[[list[str]], dict[str, Parts]]) -> tuple[dict[Path, bytes], set[Path]]:
-        """The web archive's pages made from the whole archive (of the lists and search indexes, those in ``only``;
-        None: all), and the paths of every page of the site; ``parts(ids)`` gives those issues' parts of them."""
-        pages, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only, parts)
-        return {self.site / p: text.encode() for p, text in pages}, {self.site / p for p in every}
+    def site_archive(self, fragments: list[Fragment], latest: list[tuple[str, Issue]],
+                     only: set[str] | None) -> tuple[dict[Path, bytes], list[YearLists], set[Path]]:
+        """The web archive's pages made from the whole archive but the lists, the organisation and type pages and
+        search indexes to make a year at a time (those in ``only``; None: all), and the paths of every page of the site."""
+        pages, jobs, every = site_pages.archive(self.pages, [f.listing for f in fragments], latest, only)
+        return {self.site / p: text.encode() for p, text in pages.items()}, jobs, {self.site / p for p in every}
+
+    def site_year(self, job: YearLists, parts: dict[str, bytes]) -> dict[Path, bytes]:
+        """The pages of ``job``, from the parts (see :meth:`Parts.to_bytes`) of its year's issues."""
+        found = {i: Parts.from_bytes(data) for i, data in parts.items()}
+        return {self.site / p: text.encode() for p, text in site_pages.year_lists(self.pages, job, found)}
 
     def lists_of(self, fragments: list[Fragment]) -> set[str]:
         """The organisation and type pages that list the entries of ``fragments``."""

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from itertools import chain
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
@@ -242,11 +241,23 @@ class Parts:
     @classmethod
     def from_bytes(cls, data: bytes | memoryview) -> "Parts":
         """The parts :meth:`to_bytes` gave; raises ValueError when they are malformed."""
-        entries, packed = unpack(data)
-        if not isinstance(entries, list) or len(packed) != len(entries) + 1:
-            raise ValueError("malformed parts: not one item per entry and a search record")
+        entries, packed = _unpacked(data)
         *items, record = texts(packed)
         return cls(items, record, entries)
+
+    @staticmethod
+    def checked(data: bytes | memoryview) -> bytes:
+        """``data`` as bytes once it has the shape :meth:`to_bytes` gives (its texts are decoded only where they are
+        used); raises ValueError otherwise."""
+        _unpacked(data)
+        return bytes(data)
+
+
+def _unpacked(data: bytes | memoryview) -> tuple[list, list[memoryview]]:
+    entries, packed = unpack(data)
+    if not isinstance(entries, list) or len(packed) != len(entries) + 1:
+        raise ValueError("malformed parts: not one item per entry and a search record")
+    return entries, packed
 
 
 def list_pages(listings: Iterable[Listing]) -> set[str]:
@@ -280,25 +291,33 @@ def _counted(listings: list[Listing]) -> tuple[dict[str, Counter[int]], dict[str
     return by_org, by_type, names
 
 
-def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]], only: set[str] | None,
-            parts: Callable[[list[str]], dict[str, Parts]]) -> tuple[Iterator[tuple[str, str]], set[str]]:
-    """The pages made from the whole archive (path, text): the fixed ones, and of the organisation and type pages and
-    the search indexes those in ``only`` (all when None); with the paths of every such page, made now or not.
-    ``parts(ids)`` gives the parts of those issues, asked only for the years of the pages made.
+@dataclass(frozen=True)
+class YearLists:
+    """A year's organisation and type pages and search index to make: all a process that has the year's issues'
+    parts (see :func:`year_lists`) needs besides."""
 
-    The pages come one at a time, the lists a year at a time: a large archive's lists are never all in memory."""
+    year: int
+    ids: list[str]  # the year's issues, newest first
+    orgs: dict[str, str]  # the organisation pages to make: slug → name
+    types: list[str]  # the type pages to make
+    index: bool  # whether to make the search index
+
+    @property
+    def paths(self) -> list[str]:
+        return [*(org_path(s, self.year) for s in self.orgs), *(type_path(t, self.year) for t in self.types),
+                *([search.search_path(self.year)] if self.index else [])]
+
+
+def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue]],
+            only: set[str] | None) -> tuple[dict[str, str], list[YearLists], set[str]]:
+    """The pages made from the whole archive: the fixed ones (path → text); the organisation and type pages and the
+    search indexes to make, those in ``only`` (all when None), a year at a time (see :func:`year_lists`); and the
+    paths of every such page, made now or not."""
     by_org, by_type, names = _counted(listings)
-    # each list page (path) and what makes it from its items, newest first
-    lists: dict[str, tuple[int, Callable[[list[str]], str]]] = {}
-    for s, years in by_org.items():
-        lists.update({org_path(s, y): (y, partial(pages.org_year, s, names[s], y)) for y in years})
-    for name, years in by_type.items():
-        lists.update({type_path(name, y): (y, partial(pages.type_year, name, y)) for y in years})
     by_year: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
     for item in listings:
         by_year[item.date.year].append((item.date, item.id))
     newest = {y: [i for _, i in sorted(issues, reverse=True)] for y, issues in by_year.items()}
-    indexes = {search.search_path(y): y for y in newest}
     out = {org_path(s): pages.org_years(s, names[s], by_org[s]) for s in by_org if only is None or org_path(s) in only}
     out.update({type_path(n): pages.type_years(n, years) for n, years in by_type.items()})
     out["orgs/index.html"] = pages.org_index({s: (names[s], sum(by_org[s].values())) for s in by_org})
@@ -306,34 +325,35 @@ def archive(pages: Pages, listings: list[Listing], latest: list[tuple[str, Issue
     out["search.html"] = pages.search(by_year, by_type, names)
     out["404.html"] = pages.not_found()
     out.update({name: pages.asset(name) for name in ASSETS})
+    lists = [*(org_path(s, y) for s, years in by_org.items() for y in years), *(type_path(n, y) for n, years in by_type.items() for y in years)]
     years = [*(org_path(s) for s in by_org), *(type_path(n) for n in by_type)]
     every = [*(issue_path(i.id) for i in listings), *sorted(lists), *sorted(years)]
     out["sitemap.xml"] = sitemap(["", "orgs/index.html", *every], pages.config)
     out["robots.txt"] = robots(pages.config)
-    made = {path: spec for path, spec in lists.items() if only is None or path in only}
-    index_years = {y for path, y in indexes.items() if only is None or path in only}
-    return chain(out.items(), _made(made, index_years, newest, parts)), {*out, *lists, *indexes, *years}
+
+    def wanted(path: str) -> bool:
+        return only is None or path in only
+
+    jobs = [YearLists(y, newest[y], {s: names[s] for s in by_org if y in by_org[s] and wanted(org_path(s, y))},
+                      [n for n in by_type if y in by_type[n] and wanted(type_path(n, y))], wanted(search.search_path(y)))
+            for y in sorted(newest)]
+    indexes = [search.search_path(y) for y in newest]
+    return out, [job for job in jobs if job.paths], {*out, *lists, *indexes, *years}
 
 
-def _made(made: dict[str, tuple[int, Callable[[list[str]], str]]], index_years: set[int], newest: dict[int, list[str]],
-          parts: Callable[[list[str]], dict[str, Parts]]) -> Iterator[tuple[str, str]]:
-    """The list pages ``made`` and the search indexes of ``index_years``, a year at a time, from the parts of that
-    year's issues (``newest``: ids by year, newest first), asked for together."""
-    years: dict[int, list[str]] = defaultdict(list)
-    for path, (year, _) in made.items():
-        years[year].append(path)
-    for year in sorted({*years, *index_years}):
-        ids = newest[year]
-        found = parts(sorted(ids))
-        by_type: dict[str, list[str]] = defaultdict(list)
-        by_org: dict[str, list[str]] = defaultdict(list)
-        for i in ids:
-            for item, (name, slugs) in zip(found[i].items, found[i].entries):
-                by_type[name].append(item)
-                for org_slug in slugs:
-                    by_org[org_slug].append(item)
-        items = {type_path(n, year): listed for n, listed in by_type.items()} | {org_path(s, year): listed for s, listed in by_org.items()}
-        pages = [(path, made[path][1](items[path])) for path in years[year]]
-        if year in index_years:
-            pages.append((search.search_path(year), search.year_index(found[i].record for i in ids)))
-        yield from sorted(pages)
+def year_lists(pages: Pages, job: YearLists, found: dict[str, Parts]) -> list[tuple[str, str]]:
+    """The pages of ``job`` (path, text), from the parts of the year's issues: each list's items newest first, an
+    issue's in their order."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    by_org: dict[str, list[str]] = defaultdict(list)
+    for i in job.ids:
+        for item, (name, slugs) in zip(found[i].items, found[i].entries):
+            by_type[name].append(item)
+            for org_slug in slugs:
+                by_org[org_slug].append(item)
+    year = job.year
+    made = [(org_path(s, year), pages.org_year(s, name, year, by_org[s])) for s, name in job.orgs.items()]
+    made += [(type_path(n, year), pages.type_year(n, year, by_type[n])) for n in job.types]
+    if job.index:
+        made.append((search.search_path(year), search.year_index(found[i].record for i in job.ids)))
+    return sorted(made)
