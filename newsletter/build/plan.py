@@ -1,6 +1,7 @@
 """What a build must render, given the manifest of the last one and the cache; then writing it.
 
-A build hashes every issue file's bytes. An issue whose hash (with the config, the templates and
+A build knows every issue file by a hash of its bytes (see newsletter/build/sources.py for when they
+are not read again). An issue whose hash (with the config, the templates and
 the package version) is the one its outputs were built from, and whose outputs are untouched, is
 not even parsed: its part of the digest and the feeds comes from the cache. When nothing changed,
 nothing is rendered at all.
