@@ -267,6 +267,20 @@ def test_builds_rewrite_only_what_changed(tmp_path):
     assert {name for name in after if after[name] != before.get(name)} == {"index.html"}
 
 
+def test_a_list_page_removed_by_hand_is_made_again_with_an_edit_elsewhere(tmp_path):
+    make_project(tmp_path, FILES, TOML)
+    site = tmp_path / "dist/site"
+    build(tmp_path)
+    before = snapshot(site)
+    lost = sorted((site / "types").glob("*-2023.html"))[0]
+    lost.unlink()
+    week = tmp_path / "issues/2024/2024-10-W1.yaml"
+    week.write_text(W3.replace("Llama 3.2 Vision", "Llama 3.2 Vision and Edge"), encoding="utf-8")
+    assert build(tmp_path) == 0
+    assert lost.read_bytes() == before[lost.relative_to(site).as_posix()][1]
+    assert "Llama 3.2 Vision and Edge" in (site / "types/paper-2024.html").read_text(encoding="utf-8")
+
+
 def test_two_cold_builds_write_the_same_bytes_search_index_included(tmp_path):
     outputs = []
     for name in ("one", "two"):
