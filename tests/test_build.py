@@ -424,3 +424,23 @@ def test_a_build_failing_in_the_list_pages_on_several_processes_leaves_no_staged
     assert build(root) == 1
     assert "site-list.html.j2" in capsys.readouterr().err
     assert snapshot(root / "dist") == before
+
+
+def test_an_issue_file_changed_while_the_build_reads_it_stops_the_build_and_the_next_one_builds_it(root, monkeypatch, capsys):
+    """A file whose stat still says unchanged, but whose bytes differ when the build comes to render it."""
+    from newsletter.build import sources
+
+    monkeypatch.setattr(sources, "RACY_NS", 0)
+    assert build(root) == 0
+    path = root / "issues/2024/2024-02-W4.yaml"
+    st = path.stat()
+    (root / "dist/issues/2024-02-W4.md").unlink()  # so that the issue is rendered again, from its bytes
+    path.write_text(W4.replace("재현", "재현 가능"), encoding="utf-8")
+    real = sources.file_stat
+    monkeypatch.setattr(sources, "file_stat", lambda p: (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if p == path else real(p))
+    assert build(root) == 1
+    err = capsys.readouterr().err
+    assert "issues/2024/2024-02-W4.yaml" in err and "run it again" in err and "Traceback" not in err
+    monkeypatch.setattr(sources, "file_stat", real)
+    assert build(root) == 0
+    assert "재현 가능" in (root / "README.md").read_text(encoding="utf-8")
