@@ -46,7 +46,7 @@ class Sources:
                 continue
             stat = file_stat(path)
             record = known.get(str(path))
-            if stat is not None and record is not None and tuple(record[0]) == stat:
+            if stat is not None and record is not None and record[0] == stat:
                 self.digests[path] = record[1]
             else:
                 self.data[path] = data = _read(path, root)
